@@ -1,0 +1,133 @@
+"""`ida`: the platform's command line. Each command is a thin shell around a library function."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from catalog import serving
+from catalog.settings import REPO_ROOT, Settings
+from catalog.vocabularies import provinces
+
+app = typer.Typer(help="IDA Leerplatform: leveringen valideren en laden, de catalogus publiceren, het dashboard starten.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    errors.print(f"[bold red]Fout:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def province_code(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = provinces().resolve(value)
+    if code is None:
+        raise fail(f"Onbekende provincie '{value}'. Gebruik een CBS-code (PV20 … PV31) of de naam.", 2)
+    return code
+
+
+@app.command()
+def pipeline(
+    province: Annotated[Optional[str], typer.Option(help="Alleen deze provincie (CBS-code of naam); standaard alle twaalf.")] = None,
+) -> None:
+    """Draai de hele pijplijn: leveringen laden, dbt bouwen en testen, serveerkopie en catalogus publiceren."""
+    from orchestration.pipeline import run_pipeline
+
+    code = province_code(province)
+    with console.status("De pijplijn draait…"):
+        result = run_pipeline(code)
+    for line in result.summary:
+        console.print(line, highlight=False)
+    if not result.success:
+        raise fail("De pijplijn is mislukt; zie de meldingen hierboven of de run in Dagster (make dagster).")
+    console.print(f"[green]Klaar.[/] Serveerkopie: {serving.current(Settings.from_env().serving_dir).name}")
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False) -> None:
+    """Toon per provincie hoeveel experimenten, lessen en resultaten het platform heeft en wanneer ze zijn geladen."""
+    try:
+        with serving.connect(Settings.from_env().serving_dir) as con:
+            rows = con.execute(
+                "select code, name, experiments, lessons, results, last_loaded from marts.provinces order by code"
+            ).fetchall()
+    except serving.NoServingCopy:
+        raise fail("Er zijn nog geen gegevens gepubliceerd. Draai eerst 'ida pipeline' (of make pipeline).") from None
+    records = [
+        {"code": c, "name": n, "experiments": e, "lessons": l, "results": r,
+         "last_loaded": last.isoformat(timespec="seconds") if last else None}
+        for c, n, e, l, r, last in rows
+    ]
+    if as_json:
+        print(json.dumps({"provinces": records}, ensure_ascii=False, indent=2))
+        return
+    table = Table("Code", "Provincie", "Experimenten", "Lessen", "Resultaten", "Laatst geladen")
+    for rec in records:
+        table.add_row(rec["code"], rec["name"], str(rec["experiments"]), str(rec["lessons"]), str(rec["results"]),
+                      rec["last_loaded"] or "nooit")
+    console.print(table)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="CSV-, XLSX-, JSON- of ZIP-bestanden, of mappen.")],
+    province: Annotated[Optional[str], typer.Option(help="De provincie die levert; rijen van een andere provincie zijn fouten.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Het rapport als JSON.")] = False,
+) -> None:
+    """Controleer een levering tegen de standaard. Exitcode 0 = goedgekeurd, 1 = afgekeurd, 2 = verkeerd gebruik."""
+    from catalog.validation import validate as check
+
+    report = check(paths, province_code(province))
+    if as_json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_report(report)
+    raise typer.Exit(0 if report.accepted else 1)
+
+
+def _print_report(report) -> None:
+    counts = ", ".join(f"{n} {name}" for name, n in report.counts.items())
+    if report.errors or report.warnings:
+        table = Table("Soort", "Bestand", "Werkblad", "Rij", "Kolom", "Waarde", "Melding", show_lines=False)
+        for kind, findings in (("fout", report.errors), ("waarschuwing", report.warnings)):
+            for f in findings:
+                table.add_row(kind, f.file, f.sheet or "", str(f.row or ""), f.column or "", f.value or "", f.message)
+        console.print(table)
+    verdict = "[green]Goedgekeurd[/]" if report.accepted else f"[red]Afgekeurd[/] ({len(report.errors)} fouten)"
+    console.print(f"{verdict}: {counts}.", highlight=False)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Argument(help="Map voor de leveringen (één submap per provincie).")],
+    experiments_per_province: Annotated[int, typer.Option(min=1)] = 100,
+    lessons_per_experiment: Annotated[int, typer.Option(min=0)] = 5,
+    seed: int = 0,
+) -> None:
+    """Schrijf synthetische, geldige leveringen voor alle provincies (voor benchmarks en tests)."""
+    from catalog.synthetic import write_deliveries
+
+    write_deliveries(out, experiments_per_province, lessons_per_experiment, seed)
+    console.print(f"12 leveringen geschreven naar {out}.")
+
+
+@app.command("app")
+def serve_app(port: Annotated[int, typer.Option(help="Poort van het dashboard.")] = 8501,
+              address: Annotated[str, typer.Option(help="Adres om op te luisteren.")] = "127.0.0.1") -> None:
+    """Start het dashboard (Streamlit)."""
+    console.print(f"Dashboard: http://{address}:{port}")
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "apps" / "Home.py"),
+               "--server.port", str(port), "--server.address", address, "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]
+    raise typer.Exit(subprocess.call(command, env=os.environ.copy()))

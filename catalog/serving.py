@@ -1,0 +1,75 @@
+"""The serving copy: a read-only snapshot of the marts for the app, swapped in atomically.
+
+DuckDB has one writer. The pipeline writes the warehouse; after a successful build it copies the
+marts into a new file under the serving folder and then replaces the pointer `current.json` with
+one atomic rename. Readers resolve the pointer, open that file read-only, and never touch the
+warehouse, so a running pipeline cannot break a page. The file name is the version readers cache on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+POINTER = "current.json"
+SERVED_SCHEMAS = ("marts", "vocab")
+KEEP_VERSIONS = 3
+GRACE_SECONDS = 600  # an old version stays this long after being replaced, for readers still on it
+
+
+class NoServingCopy(FileNotFoundError):
+    """The pipeline has not published a serving copy yet."""
+
+
+def publish(warehouse: Path, serving_dir: Path) -> Path:
+    """Copy the served schemas of `warehouse` into a new version and point readers at it."""
+    serving_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = serving_dir / f"marts-{stamp}.duckdb"
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'warehouse' and schema_name in ?",
+            [list(SERVED_SCHEMAS)],
+        ).fetchall()
+        for schema, table in tables:
+            con.execute(f'create schema if not exists "{schema}"')
+            con.execute(f'create table "{schema}"."{table}" as select * from warehouse."{schema}"."{table}"')
+        con.execute("detach warehouse")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    pointer = {"file": target.name, "published_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    temporary = serving_dir / f".{POINTER}.{os.getpid()}"
+    temporary.write_text(json.dumps(pointer))
+    os.replace(temporary, serving_dir / POINTER)
+    _prune(serving_dir, keep=target.name)
+    return target
+
+
+def current(serving_dir: Path) -> Path:
+    """The file of the version readers should open now."""
+    try:
+        pointer = json.loads((serving_dir / POINTER).read_text())
+    except FileNotFoundError:
+        raise NoServingCopy(serving_dir) from None
+    return serving_dir / pointer["file"]
+
+
+def connect(serving_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the current version."""
+    return duckdb.connect(str(current(serving_dir)), read_only=True)
+
+
+def _prune(serving_dir: Path, keep: str) -> None:
+    versions = sorted(serving_dir.glob("marts-*.duckdb"), reverse=True)
+    for old in versions[KEEP_VERSIONS:]:
+        if old.name != keep and time.time() - old.stat().st_mtime > GRACE_SECONDS:
+            old.unlink(missing_ok=True)
+            Path(f"{old}.wal").unlink(missing_ok=True)

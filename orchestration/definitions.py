@@ -1,0 +1,30 @@
+"""The Dagster code location of the IDA Leerplatform."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from catalog.settings import Settings
+from orchestration.catalogue import catalogue_export, serving_copy
+from orchestration.deliveries import province_deliveries
+from orchestration.jobs import daily_pipeline, pipeline_job
+from orchestration.resources import LandingZoneResource, ServingResource, WarehouseResource
+from orchestration.transform import DBT_PROJECT, warehouse_models
+
+settings = Settings.from_env()
+os.environ.setdefault("IDA_WAREHOUSE", str(settings.warehouse))  # dbt's profile reads it
+
+defs = dg.Definitions(
+    assets=[province_deliveries, warehouse_models, serving_copy, catalogue_export],
+    jobs=[pipeline_job],
+    schedules=[daily_pipeline],
+    resources={
+        "warehouse_db": WarehouseResource(path=str(settings.warehouse)),
+        "landing_zone": LandingZoneResource(dirs=[str(d) for d in settings.landing_dirs]),
+        "outputs": ServingResource(serving_dir=str(settings.serving_dir), export_dir=str(settings.export_dir)),
+        "dbt": DbtCliResource(project_dir=DBT_PROJECT),
+    },
+)

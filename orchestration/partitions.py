@@ -1,0 +1,7 @@
+"""One partition per province, keyed by CBS code."""
+
+import dagster as dg
+
+from catalog.vocabularies import provinces
+
+PROVINCES = dg.StaticPartitionsDefinition(provinces().codes)

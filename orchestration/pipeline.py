@@ -1,0 +1,51 @@
+"""Running the pipeline job in-process, for the CLI and the tests (the Dagster UI runs the same job)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import dagster as dg
+
+from catalog.settings import Settings
+
+
+@dataclass
+class PipelineResult:
+    success: bool
+    run_id: str
+    summary: list[str]
+    checks_passed: int
+    checks_failed: int
+
+
+def instance() -> dg.DagsterInstance:
+    """The platform's Dagster instance under `var/dagster` (or $DAGSTER_HOME), so the UI shows CLI runs."""
+    home = os.environ.setdefault("DAGSTER_HOME", str(Settings.from_env().var_dir / "dagster"))
+    os.makedirs(home, exist_ok=True)
+    return dg.DagsterInstance.get()
+
+
+def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstance | None = None) -> PipelineResult:
+    """Load one province (or all), build the marts with their tests, publish the serving copy and export."""
+    from orchestration.definitions import defs
+    from orchestration.jobs import province_range_tags
+
+    job = defs.resolve_job_def("ida_pipeline")
+    result = job.execute_in_process(
+        instance=dagster_instance or instance(),
+        tags=province_range_tags(province, province),
+        raise_on_error=False,
+    )
+    summary, passed, failed = [], 0, 0
+    for event in result.all_events:
+        if event.is_step_failure:
+            summary.append(f"Mislukt: {event.step_key}: {event.event_specific_data.error.message.strip()}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            passed, failed = passed + evaluation.passed, failed + (not evaluation.passed)
+            if not evaluation.passed:
+                summary.append(f"Test mislukt: {evaluation.asset_check_key.to_user_string()}")
+    summary.append(f"Run {result.run_id}: {'geslaagd' if result.success else 'mislukt'}; "
+                   f"{passed} dbt-tests geslaagd, {failed} mislukt.")
+    return PipelineResult(result.success, result.run_id, summary, passed, failed)

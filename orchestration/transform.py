@@ -1,0 +1,50 @@
+"""The dbt project as Dagster assets: `dbt build` streams models, seeds and tests (as asset checks)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from catalog.settings import REPO_ROOT
+
+DBT_PROJECT = DbtProject(project_dir=REPO_ROOT / "dbt_project", profiles_dir=REPO_ROOT / "dbt_project")
+
+
+def prepare_manifest() -> None:
+    """Parse the dbt project when no manifest exists yet (a fresh clone) or under `dagster dev`."""
+    if DBT_PROJECT.manifest_path.exists():
+        DBT_PROJECT.prepare_if_dev()
+    else:
+        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+
+
+prepare_manifest()
+
+
+class LayeredTranslator(DagsterDbtTranslator):
+    """Asset keys and groups follow the dbt folders: `marts/experiments`, `vocab/kerntaken`, ..."""
+
+    def _layer(self, props: Mapping[str, Any]) -> str:
+        if props["resource_type"] == "seed":
+            return "vocab"
+        fqn = props["fqn"]
+        return fqn[1] if len(fqn) > 2 else "models"
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return dg.AssetKey([self._layer(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return "raw"
+        return self._layer(dbt_resource_props)
+
+
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=LayeredTranslator(), project=DBT_PROJECT)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Seeds the vocabularies, builds staging → intermediate → marts and runs every dbt test."""
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,46 @@
+"""Shared fixtures: one real pipeline run on the sample deliveries, in a temporary platform folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from catalog.settings import SAMPLES_DIR as SAMPLES
+
+
+@pytest.fixture(scope="session")
+def platform_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Point every platform path at a fresh folder; the samples are the landing zone."""
+    var_dir = tmp_path_factory.mktemp("var")
+    extra_landing = var_dir / "landing"
+    extra_landing.mkdir()
+    env = {"IDA_VAR_DIR": str(var_dir), "IDA_WAREHOUSE": str(var_dir / "warehouse.duckdb"),
+           "IDA_LANDING": os.pathsep.join([str(SAMPLES), str(extra_landing)])}
+    os.environ.update(env)
+    for name in ("IDA_SERVING_DIR", "IDA_EXPORT_DIR", "CKAN_URL", "CKAN_API_TOKEN"):
+        os.environ.pop(name, None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def sample_run(platform_env: dict[str, str]):
+    """The Dagster pipeline job, run in-process over all twelve provinces of the samples."""
+    from orchestration.pipeline import run_pipeline
+
+    result = run_pipeline(dagster_instance=dg.DagsterInstance.ephemeral())
+    assert result.success, "\n".join(result.summary)
+    return result
+
+
+@pytest.fixture(scope="session")
+def var_dir(platform_env: dict[str, str]) -> Path:
+    return Path(platform_env["IDA_VAR_DIR"])
+
+
+@pytest.fixture(scope="session")
+def extra_landing(var_dir: Path) -> Path:
+    """A second landing zone, empty at the start, where tests drop new deliveries."""
+    return var_dir / "landing"
