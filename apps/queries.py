@@ -58,3 +58,4 @@ def phase_by_core_task() -> pd.DataFrame:
 
 def experiments() -> pd.DataFrame:
     return frame("select * from marts.experiments order by province_code, experiment_id")
+

@@ -88,6 +88,9 @@ def validate(
     """Controleer een levering tegen de standaard. Exitcode 0 = goedgekeurd, 1 = afgekeurd, 2 = verkeerd gebruik."""
     from catalog.validation import validate as check
 
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise fail(f"Niet gevonden: {', '.join(missing)}. Controleer het pad.", 2)
     report = check(paths, province_code(province))
     if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
@@ -131,3 +134,69 @@ def serve_app(port: Annotated[int, typer.Option(help="Poort van het dashboard.")
                "--server.port", str(port), "--server.address", address, "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]
     raise typer.Exit(subprocess.call(command, env=os.environ.copy()))
+
+
+@app.command()
+def submit(
+    paths: Annotated[list[Path], typer.Argument(help="De bestanden van de levering (of een map).")],
+    province: Annotated[str, typer.Option(help="De provincie die levert (CBS-code of naam).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Het rapport als JSON.")] = False,
+) -> None:
+    """Lever aan: bewaar de bestanden, valideer ze en keur ze goed of af. Het uploadtoken komt uit IDA_UPLOAD_TOKEN."""
+    from catalog import tokens
+    from catalog.reading import DELIVERY_SUFFIXES
+    from catalog.submissions import submit as keep
+
+    settings = Settings.from_env()
+    code = province_code(province)
+    token = os.environ.get("IDA_UPLOAD_TOKEN", "")
+    if not token:
+        raise fail("Zet uw uploadtoken in de omgevingsvariabele IDA_UPLOAD_TOKEN.", 2)
+    allowed = tokens.province_for(settings.upload_tokens, token)
+    if allowed is None:
+        raise fail("Dit uploadtoken is onbekend. Vraag een nieuw token aan bij het IPO.", 2)
+    if allowed != code:
+        raise fail(f"Dit uploadtoken is van {provinces().label(allowed)} en mag niet aanleveren voor {provinces().label(code)}.", 2)
+    files = []
+    for path in paths:
+        candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        for candidate in candidates:
+            if not candidate.is_file():
+                raise fail(f"Bestand niet gevonden: {candidate}", 2)
+            if candidate.suffix.lower() in DELIVERY_SUFFIXES or not path.is_dir():
+                files.append((candidate.name, candidate.read_bytes()))
+    try:
+        submission = keep(settings.submissions_dir, code, files, serving.known_experiments(settings.serving_dir, code), channel="cli")
+    except ValueError as problem:
+        raise fail(str(problem), 2) from None
+    if as_json:
+        print(json.dumps({**submission.report.as_dict(), "submission": submission.folder.name,
+                          "duplicate_of": submission.duplicate_of}, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_report(submission.report)
+        if submission.duplicate_of:
+            console.print(f"Deze levering is identiek aan {submission.duplicate_of}; ze wordt niet opnieuw geladen.")
+        console.print(f"Bewaard als {submission.folder.name}.", highlight=False)
+    raise typer.Exit(0 if submission.report.accepted else 1)
+
+
+token_app = typer.Typer(help="Uploadtokens per provincie beheren.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("new")
+def new_token(province: Annotated[str, typer.Option(help="De provincie (CBS-code of naam).")]) -> None:
+    """Maak een uploadtoken voor een provincie; alleen de hash wordt bewaard, het token ziet u één keer."""
+    from catalog import tokens
+
+    code = province_code(province)
+    print(tokens.issue(Settings.from_env().upload_tokens, code))
+
+
+@app.command()
+def template(out: Annotated[Path, typer.Argument(help="Map voor de sjablonen.")]) -> None:
+    """Schrijf de sjablonen: een Excel-werkmap met keuzelijsten, CSV-bestanden en het JSON-schema van de standaard."""
+    from catalog.templates import write_templates
+
+    for path in write_templates(out):
+        console.print(f"Geschreven: {path}", highlight=False)

@@ -1,13 +1,14 @@
 """The landing zone: where each province's deliveries wait to be loaded.
 
 Layout: `<landing dir>/<CBS code>/` holds either one delivery's files directly, or one folder per
-delivery (loaded in name order, so name them by date). A delivery's id is a checksum over its
+delivery (loaded in name order, so name them by date), such as the submissions archive writes. A delivery's id is a checksum over its
 files' names and bytes: an identical resubmission has the same id and is not loaded twice.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,8 +41,15 @@ def delivery_id(files: list[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-def _delivery_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DELIVERY_SUFFIXES)
+def _delivery_files(folder: Path) -> tuple[Path, list[Path]]:
+    """The folder the delivery's files are relative to, and those files; archived submissions
+    (with a `meta.json`) count only when accepted, their files are under `original/`."""
+    meta = folder / "meta.json"
+    if meta.is_file():
+        if not json.loads(meta.read_text()).get("accepted"):
+            return folder, []
+        folder = folder / "original"
+    return folder, sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DELIVERY_SUFFIXES)
 
 
 def landed_deliveries(province: str, landing_dirs: tuple[Path, ...]) -> list[LandedDelivery]:
@@ -53,10 +61,10 @@ def landed_deliveries(province: str, landing_dirs: tuple[Path, ...]) -> list[Lan
             continue
         folders = [root] + sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
         for folder in folders:
-            files = _delivery_files(folder)
+            base, files = _delivery_files(folder)
             if not files:
                 continue
             received = max(p.stat().st_mtime for p in files)
-            found.append(LandedDelivery(province, folder, tuple(files), delivery_id(files, folder),
+            found.append(LandedDelivery(province, folder, tuple(files), delivery_id(files, base),
                                         datetime.fromtimestamp(received, timezone.utc).replace(tzinfo=None)))
     return found

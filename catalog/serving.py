@@ -73,3 +73,13 @@ def _prune(serving_dir: Path, keep: str) -> None:
         if old.name != keep and time.time() - old.stat().st_mtime > GRACE_SECONDS:
             old.unlink(missing_ok=True)
             Path(f"{old}.wal").unlink(missing_ok=True)
+
+
+def known_experiments(serving_dir: Path, province: str) -> set[str]:
+    """The experiment ids the platform holds for `province`; lessons of a new delivery may refer to them."""
+    try:
+        with connect(serving_dir) as con:
+            rows = con.execute("select experiment_id from marts.experiments where province_code = ?", [province]).fetchall()
+    except NoServingCopy:
+        return set()
+    return {r[0] for r in rows}

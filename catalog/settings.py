@@ -23,6 +23,7 @@ class Settings:
     warehouse: Path
     landing_dirs: tuple[Path, ...]
     submissions_dir: Path
+    upload_tokens: Path
     serving_dir: Path
     export_dir: Path
     dbt_project_dir: Path
@@ -33,6 +34,7 @@ class Settings:
     def from_env(cls) -> Settings:
         var_dir = _path("IDA_VAR_DIR", REPO_ROOT / "var")
         landing = os.environ.get("IDA_LANDING")
+        submissions_dir = _path("IDA_SUBMISSIONS", var_dir / "submissions")
         landing_dirs = (
             tuple(Path(p).expanduser().resolve() for p in landing.split(os.pathsep) if p)
             if landing
@@ -41,8 +43,9 @@ class Settings:
         return cls(
             var_dir=var_dir,
             warehouse=_path("IDA_WAREHOUSE", var_dir / "warehouse.duckdb"),
-            landing_dirs=landing_dirs,
-            submissions_dir=_path("IDA_SUBMISSIONS", var_dir / "submissions"),
+            landing_dirs=(*landing_dirs, submissions_dir),
+            submissions_dir=submissions_dir,
+            upload_tokens=_path("IDA_UPLOAD_TOKENS", var_dir / "upload_tokens.json"),
             serving_dir=_path("IDA_SERVING_DIR", var_dir / "serving"),
             export_dir=_path("IDA_EXPORT_DIR", var_dir / "export"),
             dbt_project_dir=REPO_ROOT / "dbt_project",

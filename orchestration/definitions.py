@@ -11,6 +11,7 @@ from catalog.settings import Settings
 from orchestration.catalogue import catalogue_export, serving_copy
 from orchestration.deliveries import province_deliveries
 from orchestration.jobs import daily_pipeline, pipeline_job
+from orchestration.sensors import accepted_submissions
 from orchestration.resources import LandingZoneResource, ServingResource, WarehouseResource
 from orchestration.transform import DBT_PROJECT, warehouse_models
 
@@ -21,6 +22,7 @@ defs = dg.Definitions(
     assets=[province_deliveries, warehouse_models, serving_copy, catalogue_export],
     jobs=[pipeline_job],
     schedules=[daily_pipeline],
+    sensors=[accepted_submissions],
     resources={
         "warehouse_db": WarehouseResource(path=str(settings.warehouse)),
         "landing_zone": LandingZoneResource(dirs=[str(d) for d in settings.landing_dirs]),

@@ -1,0 +1,76 @@
+"""Aanleveren: a province signs in with its own upload token, checks and submits its delivery."""
+
+import pandas as pd
+import streamlit as st
+
+from catalog import serving, templates, tokens
+from catalog.settings import Settings
+from catalog.submissions import submissions, submit
+from catalog.vocabularies import provinces
+
+settings = Settings.from_env()
+st.title("Aanleveren")
+st.caption("Lever de experimenten, lessen en resultaten van uw provincie aan. U kunt alleen voor uw eigen provincie aanleveren.")
+
+st.subheader("Sjablonen en standaard")
+cols = st.columns(3)
+cols[0].download_button("Excel-sjabloon", templates.xlsx_template(), "sjabloon-levering.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+cols[1].download_button("CSV-sjablonen (zip)", templates.csv_templates_zip(), "sjablonen-csv.zip", mime="application/zip")
+cols[2].download_button("JSON-schema van de standaard", templates.schema_json(), "levering.schema.json", mime="application/json")
+
+province = st.session_state.get("province")
+if province is None:
+    st.subheader("Inloggen")
+    with st.form("inloggen"):
+        token = st.text_input("Uploadtoken van uw provincie", type="password", key="token")
+        if st.form_submit_button("Inloggen"):
+            province = tokens.province_for(settings.upload_tokens, token) if token else None
+            if province is None:
+                st.error("Dit uploadtoken is onbekend. Controleer het token of vraag een nieuw aan bij het IPO.")
+            else:
+                st.session_state["province"] = province
+                st.rerun()
+    st.stop()
+
+name = provinces().label(province)
+left, right = st.columns([4, 1])
+left.success(f"Ingelogd als Provincie {name} ({province}).")
+if right.button("Uitloggen"):
+    del st.session_state["province"]
+    st.rerun()
+
+st.subheader(f"Levering van Provincie {name}")
+uploads = st.file_uploader("Bestanden (CSV, Excel, JSON of een ZIP daarvan)", type=["csv", "xlsx", "json", "zip"],
+                           accept_multiple_files=True, key="uploads")
+if uploads and st.button("Controleren en aanleveren", type="primary"):
+    try:
+        result = submit(settings.submissions_dir, province, [(u.name, u.getvalue()) for u in uploads],
+                        serving.known_experiments(settings.serving_dir, province), channel="app")
+    except ValueError as problem:
+        st.error(str(problem))
+        st.stop()
+    report = result.report
+    counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
+    if report.accepted:
+        st.success(f"Goedgekeurd en aangeleverd: {counts}. De gegevens verschijnen na de volgende verwerking op het platform.")
+        if result.duplicate_of:
+            st.info("Deze levering is identiek aan een eerdere; ze wordt niet opnieuw geladen.")
+    else:
+        st.error(f"Afgekeurd: {len(report.errors)} fouten. Er is niets van deze levering verwerkt. Verbeter de fouten en lever opnieuw aan.")
+    findings = [{"soort": kind, "bestand": f.file, "werkblad": f.sheet or "", "rij": f.row, "kolom": f.column or "",
+                 "waarde": f.value or "", "melding": f.message}
+                for kind, group in (("fout", report.errors), ("waarschuwing", report.warnings)) for f in group]
+    if findings:
+        st.dataframe(pd.DataFrame(findings), hide_index=True, use_container_width=True, key="rapport")
+
+st.subheader("Eerdere leveringen")
+history = submissions(settings.submissions_dir, province)
+if history:
+    st.dataframe(pd.DataFrame([
+        {"ontvangen": m["received_at"], "bestanden": ", ".join(m["files"]), "oordeel": "goedgekeurd" if m["accepted"] else "afgekeurd",
+         "fouten": m["errors"], "experimenten": m["counts"]["experimenten"], "lessen": m["counts"]["lessen"]}
+        for m in reversed(history)
+    ]), hide_index=True, use_container_width=True)
+else:
+    st.write("Nog geen leveringen.")

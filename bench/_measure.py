@@ -1,0 +1,37 @@
+"""Timing a command in a child process: wall time and the peak memory of its largest process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    peak_mib: float
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> Measurement:
+    """Run `command` in a fresh child (so its peak memory is its own) and measure it."""
+    script = (
+        "import resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "code = subprocess.call(sys.argv[1:])\n"
+        "took = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(f'{took} {peak}')\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(["python3", "-c", script, *command], env={**os.environ, **(env or {})},
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    seconds, peak = done.stdout.strip().splitlines()[-1].split()
+    return Measurement(float(seconds), float(peak))
+
+
+def ratio(slow: float, fast: float) -> str:
+    return f"{slow / fast:.1f}×" if fast else "—"
+
