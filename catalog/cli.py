@@ -40,13 +40,14 @@ def province_code(value: str | None) -> str | None:
 @app.command()
 def pipeline(
     province: Annotated[Optional[str], typer.Option(help="Alleen deze provincie (CBS-code of naam); standaard alle twaalf.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Toon het logboek van Dagster en dbt.")] = False,
 ) -> None:
     """Draai de hele pijplijn: leveringen laden, dbt bouwen en testen, serveerkopie en catalogus publiceren."""
     from orchestration.pipeline import run_pipeline
 
     code = province_code(province)
-    with console.status("De pijplijn draait…"):
-        result = run_pipeline(code)
+    with console.status("De pijplijn draait: leveringen laden, dbt bouwen en testen, publiceren…"):
+        result = run_pipeline(code, log_level="INFO" if verbose else "WARNING")
     for line in result.summary:
         console.print(line, highlight=False)
     if not result.success:

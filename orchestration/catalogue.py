@@ -1,6 +1,5 @@
 """After the marts: the read-only serving copy for the app and the CKAN catalogue export."""
 
-from __future__ import annotations
 
 from pathlib import Path
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -27,6 +29,6 @@ defs = dg.Definitions(
         "warehouse_db": WarehouseResource(path=str(settings.warehouse)),
         "landing_zone": LandingZoneResource(dirs=[str(d) for d in settings.landing_dirs]),
         "outputs": ServingResource(serving_dir=str(settings.serving_dir), export_dir=str(settings.export_dir)),
-        "dbt": DbtCliResource(project_dir=DBT_PROJECT),
+        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(Path(sys.executable).with_name("dbt"))),
     },
 )

@@ -1,6 +1,5 @@
 """Loading each province's landed deliveries into the raw layer of the warehouse."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -4,7 +4,6 @@ A run covers a range of provinces in one go (the delivery asset has a single-run
 so dbt builds once per run, not once per province.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 

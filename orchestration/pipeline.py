@@ -26,7 +26,8 @@ def instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstance | None = None) -> PipelineResult:
+def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstance | None = None,
+                 log_level: str = "WARNING") -> PipelineResult:
     """Load one province (or all), build the marts with their tests, publish the serving copy and export."""
     from orchestration.definitions import defs
     from orchestration.jobs import province_range_tags
@@ -35,17 +36,24 @@ def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstan
     result = job.execute_in_process(
         instance=dagster_instance or instance(),
         tags=province_range_tags(province, province),
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         raise_on_error=False,
     )
-    summary, passed, failed = [], 0, 0
+    summary, passed, failed, warned = [], 0, 0, 0
     for event in result.all_events:
         if event.is_step_failure:
             summary.append(f"Mislukt: {event.step_key}: {event.event_specific_data.error.message.strip()}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
-            passed, failed = passed + evaluation.passed, failed + (not evaluation.passed)
-            if not evaluation.passed:
-                summary.append(f"Test mislukt: {evaluation.asset_check_key.to_user_string()}")
+            name = evaluation.asset_check_key.to_user_string()
+            if evaluation.passed:
+                passed += 1
+            elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+                warned += 1
+                summary.append(f"Waarschuwing van dbt-test: {name}")
+            else:
+                failed += 1
+                summary.append(f"dbt-test mislukt: {name}")
     summary.append(f"Run {result.run_id}: {'geslaagd' if result.success else 'mislukt'}; "
-                   f"{passed} dbt-tests geslaagd, {failed} mislukt.")
+                   f"dbt-tests: {passed} geslaagd, {warned} met waarschuwing, {failed} mislukt.")
     return PipelineResult(result.success, result.run_id, summary, passed, failed)

@@ -1,6 +1,5 @@
 """A new accepted submission starts that province's pipeline run, so dashboards update by themselves."""
 
-from __future__ import annotations
 
 import dagster as dg
 

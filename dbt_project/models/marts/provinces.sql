@@ -1,0 +1,74 @@
+with
+
+provinces as (
+
+    select * from {{ ref('provincies') }}
+
+),
+
+deliveries as (
+
+    select * from {{ ref('stg_raw__deliveries') }}
+
+),
+
+experiments as (
+
+    select * from {{ ref('experiments') }}
+
+),
+
+experiment_counts as (
+
+    select
+        province_code,
+        count(*) as experiments,
+        sum(lessons)::bigint as lessons,
+        sum(results)::bigint as results,
+        sum(dilemmas_open)::bigint as dilemmas_open
+
+    from experiments
+    group by province_code
+
+),
+
+last_deliveries as (
+
+    select
+        province_code,
+        max(loaded_at) as last_loaded
+
+    from deliveries
+    group by province_code
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        provinces.code,
+        provinces.naam as name,
+        provinces.tooi_uri,
+        provinces.ckan_organisatie as ckan_organization,
+
+        ---------- tile map position
+        provinces.tegel_kolom as tile_column,
+        provinces.tegel_rij as tile_row,
+
+        ---------- counts
+        coalesce(experiment_counts.experiments, 0) as experiments,
+        coalesce(experiment_counts.lessons, 0) as lessons,
+        coalesce(experiment_counts.results, 0) as results,
+        coalesce(experiment_counts.dilemmas_open, 0) as dilemmas_open,
+
+        ---------- freshness
+        last_deliveries.last_loaded
+
+    from provinces
+    left join experiment_counts on provinces.code = experiment_counts.province_code
+    left join last_deliveries on provinces.code = last_deliveries.province_code
+
+)
+
+select * from final
