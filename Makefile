@@ -8,7 +8,7 @@ PORT ?= 8501
 .PHONY: install demo pipeline app dagster test ckan-up ckan-down bench clean
 
 $(BIN)/ida: pyproject.toml
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check --user uv 2>/dev/null || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 	$(PYTHON) -m uv venv --quiet --allow-existing $(VENV)
 	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $(BIN)/ida
