@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from catalog.settings import Settings
 from orchestration.catalogue import catalogue_export, serving_copy
@@ -15,7 +12,7 @@ from orchestration.deliveries import province_deliveries
 from orchestration.jobs import daily_pipeline, pipeline_job
 from orchestration.sensors import accepted_submissions
 from orchestration.resources import LandingZoneResource, ServingResource, WarehouseResource
-from orchestration.transform import DBT_PROJECT, warehouse_models
+from orchestration.transform import dbt_resource, warehouse_models
 
 settings = Settings.from_env()
 os.environ.setdefault("IDA_WAREHOUSE", str(settings.warehouse))  # dbt's profile reads it
@@ -29,6 +26,6 @@ defs = dg.Definitions(
         "warehouse_db": WarehouseResource(path=str(settings.warehouse)),
         "landing_zone": LandingZoneResource(dirs=[str(d) for d in settings.landing_dirs]),
         "outputs": ServingResource(serving_dir=str(settings.serving_dir), export_dir=str(settings.export_dir)),
-        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(Path(sys.executable).with_name("dbt"))),
+        "dbt": dbt_resource(),
     },
 )

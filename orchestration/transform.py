@@ -1,7 +1,10 @@
 """The dbt project as Dagster assets: `dbt build` streams models, seeds and tests (as asset checks)."""
 
 
+import os
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -10,14 +13,17 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from catalog.settings import REPO_ROOT
 
 DBT_PROJECT = DbtProject(project_dir=REPO_ROOT / "dbt_project", profiles_dir=REPO_ROOT / "dbt_project")
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # the venv's dbt, whatever PATH says
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
 
 
 def prepare_manifest() -> None:
     """Parse the dbt project when no manifest exists yet (a fresh clone) or under `dagster dev`."""
-    if DBT_PROJECT.manifest_path.exists():
-        DBT_PROJECT.prepare_if_dev()
-    else:
-        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+    if not DBT_PROJECT.manifest_path.exists() or os.environ.get("DAGSTER_IS_DEV_CLI"):
+        dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
 
 
 prepare_manifest()
