@@ -25,7 +25,7 @@ app: install
 	$(BIN)/ida app --port $(PORT)
 
 dagster: install
-	$(BIN)/dagster dev -m orchestration.definitions
+	DAGSTER_HOME=$$($(BIN)/python -m orchestration.pipeline) $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 ckan-up: install
 	bash catalog/ckan_stack/up.sh

@@ -15,7 +15,6 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 pipeline_job = dg.define_asset_job(
     "ida_pipeline",
     selection=dg.AssetSelection.all(),
-    partitions_def=PROVINCES,
     description="Laadt de leveringen, bouwt de marts, publiceert de serveerkopie en de catalogus.",
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 
@@ -19,10 +20,19 @@ class PipelineResult:
     checks_failed: int
 
 
+def dagster_home() -> Path:
+    """$DAGSTER_HOME, by default `var/dagster`, with telemetry off (the platform phones nobody)."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Settings.from_env().var_dir / "dagster")))
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+    return home
+
+
 def instance() -> dg.DagsterInstance:
-    """The platform's Dagster instance under `var/dagster` (or $DAGSTER_HOME), so the UI shows CLI runs."""
-    home = os.environ.setdefault("DAGSTER_HOME", str(Settings.from_env().var_dir / "dagster"))
-    os.makedirs(home, exist_ok=True)
+    """The platform's Dagster instance, so the UI shows the CLI's runs too."""
+    dagster_home()
     return dg.DagsterInstance.get()
 
 
@@ -57,3 +67,7 @@ def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstan
     summary.append(f"Run {result.run_id}: {'geslaagd' if result.success else 'mislukt'}; "
                    f"dbt-tests: {passed} geslaagd, {warned} met waarschuwing, {failed} mislukt.")
     return PipelineResult(result.success, result.run_id, summary, passed, failed)
+
+
+if __name__ == "__main__":
+    print(dagster_home())
