@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets: `dbt build` streams models, seeds and tests (as asset checks)."""
 
 
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,9 +19,21 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
 
 
+def _manifest_is_stale() -> bool:
+    """No manifest yet (a fresh clone), or a dbt file or vocabulary changed after it was parsed."""
+    manifest = DBT_PROJECT.manifest_path
+    if not manifest.exists():
+        return True
+    parsed = manifest.stat().st_mtime
+    sources = [*DBT_PROJECT.project_dir.glob("*.yml"), *DBT_PROJECT.project_dir.glob("models/**/*"),
+               *DBT_PROJECT.project_dir.glob("macros/**/*"), *DBT_PROJECT.project_dir.glob("tests/**/*"),
+               *(REPO_ROOT / "catalog" / "vocabularies").glob("*.csv")]
+    return any(path.stat().st_mtime > parsed for path in sources)
+
+
 def prepare_manifest() -> None:
-    """Parse the dbt project when no manifest exists yet (a fresh clone) or under `dagster dev`."""
-    if not DBT_PROJECT.manifest_path.exists() or os.environ.get("DAGSTER_IS_DEV_CLI"):
+    """Parse the dbt project into the manifest Dagster reads, when it is missing or stale."""
+    if _manifest_is_stale():
         dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
 
 
