@@ -71,3 +71,72 @@ create table if not exists raw.resultaten (
     waarde        double not null,
     gemeten_op    date not null
 );
+
+-- Harvesting from the provinces' own portals (catalog/harvest). Append-only like the rest of raw:
+-- the state of a source is its latest successful run plus the latest row per record.
+create table if not exists raw.harvest_runs (
+    run_id         varchar not null,
+    province_code  varchar not null,
+    source_id      varchar not null,  -- kind + URL + filter, from sources.yml
+    source_kind    varchar not null,  -- ckan | dcat
+    source_url     varchar not null,
+    started_at     timestamp not null,
+    finished_at    timestamp not null,
+    status         varchar not null,  -- ok | mislukt
+    error          varchar,           -- Dutch message when status = mislukt
+    high_water     varchar,           -- CKAN: newest metadata_modified seen
+    validators     json,              -- DCAT: ETag/Last-Modified per catalogue page
+    seen           integer not null,  -- records the source listed
+    fetched        integer not null,  -- records read in full (new or changed)
+    experiments    integer not null,
+    lessons        integer not null,
+    results        integer not null,
+    to_classify    integer not null,
+    withdrawn      integer not null,
+    delivery_id    varchar            -- raw.deliveries row of this run's accepted records
+);
+
+create table if not exists raw.harvest_records (
+    province_code  varchar not null,
+    source_id      varchar not null,
+    source_kind    varchar not null,
+    source_url     varchar not null,
+    record_id      varchar not null,  -- CKAN dataset id or DCAT dataset URI
+    record_url     varchar not null,  -- the link: landing page or dataset page
+    modified       varchar,           -- as the source states it
+    checksum       varchar not null,  -- sha256 of the record as fetched
+    fetched_at     timestamp not null,
+    outcome        varchar not null,  -- experiment | to_classify
+    experiment_id  varchar,
+    delivery_id    varchar,           -- raw.deliveries, when outcome = experiment
+    run_id         varchar not null
+);
+
+create table if not exists raw.to_classify (
+    province_code  varchar not null,
+    source_id      varchar not null,
+    source_kind    varchar not null,
+    source_url     varchar not null,
+    record_id      varchar not null,
+    record_url     varchar not null,
+    title          varchar,
+    reason         varchar not null,  -- Dutch: why it does not meet the standard
+    record_json    json not null,     -- the record as fetched
+    fetched_at     timestamp not null,
+    checksum       varchar not null,
+    run_id         varchar not null
+);
+
+create table if not exists raw.withdrawn_at_source (
+    province_code  varchar not null,
+    source_id      varchar not null,
+    source_kind    varchar not null,
+    source_url     varchar not null,
+    record_id      varchar not null,
+    record_url     varchar not null,
+    experiment_id  varchar,
+    last_checksum  varchar not null,
+    last_fetched_at timestamp not null,
+    withdrawn_at   timestamp not null,  -- the run that no longer found it
+    run_id         varchar not null
+);

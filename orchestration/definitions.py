@@ -9,6 +9,7 @@ import dagster as dg
 from catalog.settings import Settings
 from orchestration.catalogue import catalogue_export, serving_copy
 from orchestration.deliveries import province_deliveries
+from orchestration.harvest import daily_harvest, harvest_job, province_harvest
 from orchestration.jobs import daily_pipeline, pipeline_job
 from orchestration.sensors import accepted_submissions
 from orchestration.resources import LandingZoneResource, ServingResource, WarehouseResource
@@ -18,9 +19,9 @@ settings = Settings.from_env()
 os.environ.setdefault("IDA_WAREHOUSE", str(settings.warehouse))  # dbt's profile reads it
 
 defs = dg.Definitions(
-    assets=[province_deliveries, warehouse_models, serving_copy, catalogue_export],
-    jobs=[pipeline_job],
-    schedules=[daily_pipeline],
+    assets=[province_deliveries, province_harvest, warehouse_models, serving_copy, catalogue_export],
+    jobs=[pipeline_job, harvest_job],
+    schedules=[daily_pipeline, daily_harvest],
     sensors=[accepted_submissions],
     resources={
         "warehouse_db": WarehouseResource(path=str(settings.warehouse)),
