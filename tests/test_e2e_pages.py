@@ -1,0 +1,166 @@
+"""Every dashboard page in a real browser: a real `streamlit run` on a free loopback port over the sample
+pipeline run, opened page by page in headless Debian Chromium (never a browser build of Playwright's own).
+
+Each page must render without an exception box and show its title; a screenshot of each goes to
+var/screenshots/ (git-ignored) so a person can look at what the administrators see.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from catalog.settings import REPO_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard(sample_run, platform_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run apps/Home.py` on the platform folder of the sample run; yields its base URL."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "apps" / "Home.py"),
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with log.open("w") as out:
+        server = subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, **platform_env}, stdout=out,
+                                  stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Streamlit kwam niet op:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK) and (REPO_ROOT / "tests" / "browser.sh").exists():
+        subprocess.run(["bash", str(REPO_ROOT / "tests" / "browser.sh")], check=False)
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail("Chromium ontbreekt: installeer het met `apt-get install -y chromium` (Debian-pakket).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="nl-NL")
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def _settle(tab) -> None:
+    """Wait until the script has run and the charts have drawn."""
+    tab.wait_for_selector(READY, timeout=60_000)
+    tab.wait_for_selector("h1", timeout=30_000)
+    tab.wait_for_timeout(300)
+    tab.wait_for_selector(READY, timeout=60_000)
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+        ".every(c => c.querySelector('canvas, svg'))", timeout=30_000)
+    tab.wait_for_timeout(500)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("'", "")).strip("-") or "home"
+
+
+def _screenshot(tab, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main area, so grow the window to the content first."""
+    height = tab.evaluate("""() => Math.max(document.body.scrollHeight,
+        ...[...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]')].map(e => e.scrollHeight))""")
+    size = tab.viewport_size
+    tab.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12_000)})
+    tab.wait_for_timeout(700)
+    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    tab.set_viewport_size(size)
+
+
+def test_every_page_in_the_navigation_renders_in_chromium(dashboard: str, page) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # shared with the other browser tests: overwrite, never clear
+    page.goto(dashboard)
+    _settle(page)
+    links = page.locator('[data-testid="stSidebarNavLink"]')
+    # the text of a link is its icon (a ligature such as "map") and its label, on lines of their own
+    pages = [(links.nth(i).inner_text().strip().splitlines()[-1].strip(), links.nth(i).get_attribute("href"))
+             for i in range(links.count())]
+    labels = [label for label, _ in pages]
+    for expected in ("Overzicht", "Vergelijken", "Lessen", "Dilemma's", "Voorbij het experimenteren", "Catalogus", "Aanleveren"):
+        assert expected in labels, f"{expected} ontbreekt in de navigatie: {labels}"
+    if (REPO_ROOT / "apps" / "pages" / "te_classificeren.py").exists():
+        assert "Te classificeren" in labels
+
+    problems = []
+    for label, href in pages:
+        page.goto(href if href.startswith("http") else f"{dashboard}/{href.lstrip('/')}")
+        _settle(page)
+        _screenshot(page, _slug(label))
+        exceptions = page.locator('[data-testid="stException"]')
+        if exceptions.count():
+            problems.append(f"{label}: {exceptions.first.inner_text()[:500]}")
+        heading = page.locator("h1").first.inner_text().strip()
+        if page.title() != label and label not in page.title():
+            problems.append(f"{label}: venstertitel is {page.title()!r}")
+        if heading != label:
+            problems.append(f"{label}: paginatitel is {heading!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_lesson_links_to_its_experiment_in_the_catalogue(dashboard: str, page) -> None:
+    page.goto(f"{dashboard}/lessen")
+    _settle(page)
+    page.get_by_role("textbox", name="Zoeken").fill("kalibratie Luchtmeetnet")
+    page.get_by_role("textbox", name="Zoeken").press("Enter")
+    page.wait_for_timeout(300)
+    _settle(page)
+    first = page.locator('[data-testid="stVerticalBlockBorderWrapper"], [data-testid="stVerticalBlock"]').filter(
+        has_text="Luchtmeetnet").first
+    assert "Luchtmeetnet" in first.inner_text()
+    _screenshot(page, "lessen-zoeken")
+    page.locator('[data-testid="stPageLink"] a').first.click()
+    page.wait_for_url(re.compile(r".*/catalogus\?experiment=.*"), timeout=30_000)
+    _settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_role("button", name="Sluiten").count() == 1, "het experiment is niet geopend"
+    _screenshot(page, "catalogus-experiment")
