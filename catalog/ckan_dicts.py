@@ -1,7 +1,15 @@
-"""The catalogue as CKAN dicts: organisations, groups and one `experiment` dataset per experiment.
+"""The catalogue as CKAN dicts: organisations, groups, one `experiment` dataset per experiment and
+the comparison datasets of the IPO.
 
 One builder for both ways out: the bulk export (JSON lines that `ckanapi load` reads) and
-publishing to a live CKAN with ckanapi. Dicts are built from the marts in the serving copy.
+publishing to a live CKAN (catalog/publish.py). Dicts are built from the marts in the serving copy
+and follow the ckanext-scheming schema of the `experiment` type (catalog/ckan_stack/experiment_schema.py):
+lists as JSON arrays, contact as `maintainer_email`, empty optional fields left out, tags cleaned.
+
+Every dataset carries a `fingerprint` of its content, resources' content included, so a publisher can
+skip what did not change. `resources[*]["data"]` holds the CSV text (uploaded as a file, or written
+beside the export) and `resources[*]["url"]` the file's path inside the export; neither goes to CKAN
+as such.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ import hashlib
 import io
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,37 +28,63 @@ import duckdb
 from catalog.vocabularies import provinces, vocabulary
 
 IPO_ORGANIZATION = "ipo"
+EXPERIMENT_TYPE = "experiment"
 WITHDRAWN_PHASE = "gestopt"
-TAG_CHARACTERS = re.compile(r"[^\w .-]+", re.UNICODE)
+ACTIVE, WITHDRAWN = "actief", "ingetrokken"  # values of status_publicatie
+FINGERPRINT = "fingerprint"
+TAG_FORBIDDEN = re.compile(r"[^\w .-]+")  # CKAN allows letters, digits, spaces and -_. in tags
+TAG_MIN, TAG_MAX = 2, 100
+NAME_MAX = 100
 LESSON_COLUMNS = ("lesson_id", "lesson_date", "direction", "category", "lesson_text", "is_dilemma",
                   "escalation_level", "status", "public_values")
 RESULT_COLUMNS = ("indicator", "unit", "baseline", "target", "value", "measured_on", "target_reached")
+
+# The comparison marts, published as plain datasets of the IPO: (mart, dataset name, title, text, order).
+COMPARISONS = (
+    ("comparison_core_task", "ipo-vergelijking-kerntaken", "Vergelijking van de kerntaken",
+     "Per kerntaak, over de twaalf provincies heen: hoeveel provincies actief zijn, hoe ver de "
+     "experimenten kwamen, wat er is geleerd, welke dilemma's openstaan en hoe de resultaten scoren "
+     "tegen hun doelen.", "core_task"),
+    ("comparison_province_phase_core_task", "ipo-vergelijking-provincie-fase-kerntaak",
+     "Vergelijking per provincie, fase en kerntaak",
+     "Het volledige raster provincie × fase × kerntaak (nul waar niets is) met het aantal lopende "
+     "experimenten en hun lessen.", "province_code, phase_order, core_task"),
+)
 
 
 def dataset_name(province: str, experiment_id: str) -> str:
     """A stable CKAN name from province and experiment id (lower case, `-`; a hash keeps it unique)."""
     slug = re.sub(r"[^a-z0-9_-]+", "-", experiment_id.lower()).strip("-")
-    if slug != experiment_id.lower():
-        slug = f"{slug}-{hashlib.sha1(experiment_id.encode()).hexdigest()[:6]}"
-    return f"{province.lower()}-{slug}"[:100]
+    digest = hashlib.sha1(experiment_id.encode()).hexdigest()[:6]
+    name = f"{province.lower()}-{slug}"
+    if slug != experiment_id.lower() or len(name) > NAME_MAX:
+        name = f"{name[:NAME_MAX - 7]}-{digest}"
+    return name
 
 
 def organizations() -> list[dict[str, Any]]:
+    """The twelve province organisations (with TOOI URI and CBS code) and the IPO.
+
+    The same names, titles, descriptions and extras as catalog/ckan_stack/provision_accounts.py, so
+    a publisher finds nothing to change on a stack that script set up.
+    """
     orgs = [
         {
             "name": row["ckan_organisatie"],
             "title": f"Provincie {row['naam']}",
-            "description": f"Koploperdeals en geleerde lessen van de provincie {row['naam']}.",
-            "extras": [{"key": "tooi", "value": row["tooi_uri"]}, {"key": "cbs_code", "value": row["code"]}],
+            "description": f"Koploperdeals en lessen van de Provincie {row['naam']} ({row['code']}).",
+            "extras": [{"key": "tooi_uri", "value": row["tooi_uri"]}, {"key": "cbs_code", "value": row["code"]}],
         }
         for row in provinces().rows
     ]
-    orgs.append({"name": IPO_ORGANIZATION, "title": "IPO — Interprovinciaal Overleg",
-                 "description": "Vergelijkingen over de provincies heen, voor de IDA.", "extras": []})
+    orgs.append({"name": IPO_ORGANIZATION, "title": "IPO (Interprovinciaal Overleg)",
+                 "description": "Interprovinciaal Overleg: coördinatie van de Interprovinciale Digitale Agenda (IDA).",
+                 "extras": []})
     return orgs
 
 
 def groups() -> list[dict[str, Any]]:
+    """One group per core task (kerntaak)."""
     return [
         {"name": group_name(row["code"]), "title": row["label"], "description": row["omschrijving"]}
         for row in vocabulary("kerntaken").rows
@@ -62,18 +96,23 @@ def group_name(core_task: str) -> str:
 
 
 def _plain(value: Any) -> Any:
+    """A value as it reads in CSV and CKAN text fields: dates ISO, amounts without exponent."""
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return value
 
 
-def _lines(items: list[str] | None) -> str:
-    return "\n".join(items or [])
+def _texts(items: list[str] | None) -> list[str]:
+    return [text for text in (str(item).strip() for item in items or []) if text]
 
 
-def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...] | list[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -82,9 +121,10 @@ def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
     return out.getvalue()
 
 
-def _tag(keyword: str) -> str | None:
-    cleaned = TAG_CHARACTERS.sub(" ", keyword).strip()[:100]
-    return cleaned if len(cleaned) >= 2 else None
+def tag(keyword: str) -> str | None:
+    """A keyword as a CKAN tag (letters, digits, spaces, -_.; 2–100 characters), or None."""
+    cleaned = " ".join(TAG_FORBIDDEN.sub(" ", keyword).split())[:TAG_MAX].strip()
+    return cleaned if len(cleaned) >= TAG_MIN else None
 
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
@@ -94,65 +134,119 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 
 
 def experiment_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """One dataset dict per experiment in the marts, with its lessons and results as CSV resources.
-
-    Each dict carries a `fingerprint` of its content (and its resources), so a publisher can skip
-    what did not change; `resources[*]["data"]` holds the CSV text and is removed before sending.
-    """
+    """One `experiment` dataset dict per experiment in the marts, with lessons and results as CSV resources."""
     lessons: dict[str, list[dict[str, Any]]] = {}
     for row in _records(con, "select * from marts.lessons order by lesson_date, lesson_id"):
         lessons.setdefault(row["experiment_key"], []).append(row)
     results: dict[str, list[dict[str, Any]]] = {}
     for row in _records(con, "select * from marts.results order by measured_on, indicator"):
         results.setdefault(row["experiment_key"], []).append(row)
-    datasets = []
-    for exp in _records(con, "select * from marts.experiments order by province_code, experiment_id"):
-        datasets.append(_experiment_dataset(exp, lessons.get(exp["experiment_key"], []), results.get(exp["experiment_key"], [])))
-    return datasets
+    gone = withdrawn_at_source(con)
+    return [
+        experiment_dataset(exp, lessons.get(exp["experiment_key"], []), results.get(exp["experiment_key"], []),
+                           withdrawn=exp["experiment_key"] in gone)
+        for exp in _records(con, "select * from marts.experiments order by province_code, experiment_id")
+    ]
 
 
-def _experiment_dataset(exp: dict[str, Any], lessons: list[dict[str, Any]], results: list[dict[str, Any]]) -> dict[str, Any]:
+def withdrawn_at_source(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Keys of experiments a complete harvest no longer found at their source (marts.withdrawn_at_source,
+    when the marts have it): they stay in the catalogue, marked withdrawn."""
+    present = con.execute(
+        "select count(*) from duckdb_columns() where schema_name = 'marts' and table_name = 'withdrawn_at_source'"
+        " and column_name = 'experiment_key'").fetchone()[0]
+    if not present:
+        return set()
+    rows = con.execute("select experiment_key from marts.withdrawn_at_source where experiment_key is not null")
+    return {key for (key,) in rows.fetchall()}
+
+
+def experiment_dataset(exp: dict[str, Any], lessons: list[dict[str, Any]],
+                       results: list[dict[str, Any]], withdrawn: bool = False) -> dict[str, Any]:
+    """The dataset dict of one row of marts.experiments; withdrawn (status_publicatie `ingetrokken`) when
+    its phase is `gestopt` or it was withdrawn at its source."""
     name = dataset_name(exp["province_code"], exp["experiment_id"])
-    organization = provinces().row(exp["province_code"])["ckan_organisatie"]
-    tags = sorted({t for t in (_tag(k) for k in exp["keywords"] or []) if t})
+    tags = sorted({t for t in (tag(k) for k in exp["keywords"] or []) if t})
+    optional = {
+        "notes": exp["summary"],
+        "opgave": exp["societal_task"],
+        "reden_gestopt": exp["stop_reason"],
+        "startdatum": _plain(exp["start_date"]),
+        "einddatum": _plain(exp["end_date"]),
+        "eigenaar": exp["owner"],
+        "leervragen": _texts(exp["learning_questions"]),
+        "beoogde_resultaten": _texts(exp["intended_results"]),
+        "databronnen": _texts(exp["data_sources"]),
+        "partners": _texts(exp["partners"]),
+        "publieke_waarden": _texts(exp["public_values"]),
+        "budget_eur": _plain(exp["budget_eur"]),
+        "maintainer_email": exp["contact"],
+    }
     dataset = {
-        "type": "experiment",
+        "type": EXPERIMENT_TYPE,
         "name": name,
         "title": exp["title"],
-        "notes": exp["summary"] or "",
-        "owner_org": organization,
-        "tags": [{"name": t} for t in tags],
+        "owner_org": provinces().row(exp["province_code"])["ckan_organisatie"],
         "groups": [{"name": group_name(exp["core_task"])}],
+        "tags": [{"name": t} for t in tags],
         "provincie": exp["province_code"],
         "experiment_id": exp["experiment_id"],
-        "opgave": exp["societal_task"] or "",
         "kerntaak": exp["core_task"],
         "ida_spoor": exp["ida_line"],
         "fase": exp["phase"],
-        "reden_gestopt": exp["stop_reason"] or "",
-        "startdatum": _plain(exp["start_date"]) or "",
-        "einddatum": _plain(exp["end_date"]) or "",
-        "eigenaar": exp["owner"] or "",
-        "leervragen": _lines(exp["learning_questions"]),
-        "beoogde_resultaten": _lines(exp["intended_results"]),
-        "databronnen": _lines(exp["data_sources"]),
-        "partners": _lines(exp["partners"]),
-        "publieke_waarden": exp["public_values"] or [],
-        "budget_eur": _plain(exp["budget_eur"]) if exp["budget_eur"] is not None else "",
-        "contact": exp["contact"] or "",
-        "status_publicatie": "ingetrokken" if exp["phase"] == WITHDRAWN_PHASE else "actief",
+        **{key: value for key, value in optional.items() if value not in (None, "", [])},
+        "status_publicatie": WITHDRAWN if withdrawn or exp["phase"] == WITHDRAWN_PHASE else ACTIVE,
         "resources": [
-            {"name": "Lessen", "description": f"{len(lessons)} geleerde lessen", "format": "CSV",
-             "url": f"resources/{name}/lessen.csv", "data": _csv(lessons, LESSON_COLUMNS)},
-            {"name": "Resultaten", "description": f"{len(results)} gemeten indicatoren", "format": "CSV",
-             "url": f"resources/{name}/resultaten.csv", "data": _csv(results, RESULT_COLUMNS)},
+            _resource(name, "lessen.csv", "Lessen", f"{len(lessons)} geleerde lessen", _csv(lessons, LESSON_COLUMNS)),
+            _resource(name, "resultaten.csv", "Resultaten", f"{len(results)} metingen van indicatoren",
+                      _csv(results, RESULT_COLUMNS)),
         ],
     }
-    dataset["fingerprint"] = fingerprint(dataset)
+    dataset[FINGERPRINT] = fingerprint(dataset)
     return dataset
 
 
+def _resource(dataset: str, filename: str, title: str, description: str, data: str) -> dict[str, Any]:
+    return {"name": title, "description": description, "format": "CSV", "mimetype": "text/csv",
+            "url": f"resources/{dataset}/{filename}", "data": data}
+
+
+def comparison_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The comparison marts as plain datasets of the IPO, each with its table as one CSV resource."""
+    datasets = []
+    for mart, name, title, notes, order in COMPARISONS:
+        cursor = con.execute(f"select * from marts.{mart} order by {order}")
+        columns = [d[0] for d in cursor.description]
+        rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
+        dataset = {
+            "type": "dataset",
+            "name": name,
+            "title": title,
+            "notes": notes,
+            "owner_org": IPO_ORGANIZATION,
+            "tags": [{"name": "IDA"}, {"name": "vergelijking"}],
+            "resources": [_resource(name, f"{mart}.csv", title, f"{len(rows)} rijen uit de mart {mart}",
+                                    _csv(rows, columns))],
+        }
+        dataset["extras"] = [{"key": FINGERPRINT, "value": fingerprint(dataset)}]
+        datasets.append(dataset)
+    return datasets
+
+
+def all_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Everything the catalogue publishes: the experiments, then the comparisons."""
+    return experiment_datasets(con) + comparison_datasets(con)
+
+
+def fingerprint_of(dataset: dict[str, Any]) -> str | None:
+    """The fingerprint a dataset dict carries: a field of an experiment, an extra of a plain dataset."""
+    if FINGERPRINT in dataset:
+        return dataset[FINGERPRINT]
+    return next((e["value"] for e in dataset.get("extras", []) if e["key"] == FINGERPRINT), None)
+
+
 def fingerprint(dataset: dict[str, Any]) -> str:
-    """A hash over everything a dataset says, resources' content included."""
-    content = {k: v for k, v in dataset.items() if k != "fingerprint"}
+    """A hash over everything a dataset says, resources' content included (the fingerprint itself not)."""
+    content = {k: v for k, v in dataset.items() if k not in (FINGERPRINT, "extras")}
+    content["extras"] = [e for e in dataset.get("extras", []) if e["key"] != FINGERPRINT]
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()

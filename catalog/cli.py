@@ -201,3 +201,55 @@ def template(out: Annotated[Path, typer.Argument(help="Map voor de sjablonen.")]
 
     for path in write_templates(out):
         console.print(f"Geschreven: {path}", highlight=False)
+
+
+@app.command("harvest-source")
+def harvest_source(
+    kind: Annotated[str, typer.Option("--kind", help="Soort bron: ckan of dcat.")],
+    url: Annotated[str, typer.Option("--url", help="CKAN: het basisadres van het portaal. DCAT: het adres van de catalogus.")],
+    province: Annotated[str, typer.Option("--province", help="De provincie van de bron (CBS-code of naam).")],
+    organization: Annotated[Optional[str], typer.Option(help="CKAN: alleen datasets van deze organisatie.")] = None,
+    fq: Annotated[Optional[str], typer.Option(help="CKAN: een Solr-filter, bijvoorbeeld 'tags:koploperdeal'.")] = None,
+    dataset_type: Annotated[Optional[str], typer.Option(help="CKAN: alleen datasets van dit type, bijvoorbeeld 'experiment'.")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconden per verzoek.")] = 30.0,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Alleen oogsten en tellen; niets opslaan.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"experiments", "lessons", "to_classify", "errors"}.')] = False,
+) -> None:
+    """Probeer een bron (CKAN-portaal of DCAT-catalogus) voordat u hem in sources.yml zet. Exit 0 = geoogst, 1 = bron onbruikbaar."""
+    from catalog.harvest.cli import run_harvest_source
+
+    code = province_code(province)
+    raise typer.Exit(run_harvest_source(kind, url, code, organization=organization, fq=fq, dataset_type=dataset_type,
+                                        timeout=timeout, dry_run=dry_run, as_json=as_json, console=console, errors=errors))
+
+
+@app.command("publish")
+def publish_catalogue(
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"created", "updated", "unchanged", "withdrawn", "failed"}.')] = False,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Zoveel schrijfacties tegelijk naar CKAN.")] = 4,
+) -> None:
+    """Publiceer de catalogus naar CKAN (CKAN_URL, CKAN_API_TOKEN): alleen wat veranderde. Exit 0 = klaar, 1 = een dataset mislukte, 2 = niet ingesteld."""
+    from rich.markup import escape
+
+    from catalog import publish
+
+    settings = Settings.from_env()
+    try:
+        client = publish.connect_from_env(settings)
+    except publish.NotConfigured as problem:
+        raise fail(f"{problem} Bulkexport: {settings.export_dir}", 2) from None
+    try:
+        with serving.connect(settings.serving_dir) as con:
+            report = publish.publish(client, con, workers=workers,
+                                     log=None if as_json else lambda message: errors.print(escape(message), highlight=False))
+    except serving.NoServingCopy:
+        raise fail("Er zijn nog geen gegevens om te publiceren. Draai eerst 'ida pipeline' (of make pipeline).", 2) from None
+    for failure in report.failures:
+        errors.print(f"[red]Mislukt:[/] {escape(failure.name)}: {escape(failure.message)}", highlight=False)
+    if as_json:
+        print(json.dumps(report.counts()))
+    else:
+        console.print(report.summary(), highlight=False)
+    if not report.ok:
+        raise fail(f"{len(report.failures)} publicatie(s) mislukt; de rest staat in CKAN. Los de meldingen op en draai "
+                   "'ida publish' opnieuw: wat al klopt, wordt overgeslagen.")

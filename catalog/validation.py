@@ -2,22 +2,46 @@
 
 `validate` reports *all* problems, each naming file, sheet, row (header = row 1), column and value
 with a Dutch message that says how to fix it. A delivery with any error is rejected whole.
+
+The rules, in the order they are checked:
+
+1. files: readable, of a known type, within the size limits (`catalog.reading`); each record type
+   delivered once;
+2. headers (row 1): every required column present, none twice; unknown columns are a warning;
+3. cells: each value as its column's kind demands — required, id, text length, vocabulary,
+   province, date, number (≥ minimum), yes/no, e-mail, list (of vocabulary);
+4. rows: `reden_gestopt` when `fase` is gestopt, `einddatum` not before `startdatum`,
+   `escalatieniveau` with a dilemma (defaults: dilemma nee, status open);
+5. the delivery: one province (with `province` given, rows of another are errors), unique keys,
+   and every lesson or result refers to an experiment in the delivery or on the platform.
+
+The checks run column by column: each distinct value of a column is parsed once (100,000 lessons
+have a few hundred distinct dates and a handful of categories), and rules over rows are list
+operations. Row numbers and messages stay exact.
 """
 
 from __future__ import annotations
 
-import re
+import difflib
+import gc
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import cached_property, partial
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
 from catalog import values
 from catalog.reading import Delivery, Table, read_delivery
-from catalog.standard import ID_PATTERN, RECORD_TYPES, Column, Kind, RecordType
-from catalog.vocabularies import provinces, vocabulary
+from catalog.standard import RECORD_TYPES, Column, Kind, RecordType
+from catalog.vocabularies import Vocabulary, provinces, vocabulary
 
-ID_RE = re.compile(ID_PATTERN)
+LIST_KINDS = (Kind.TEXT_LIST, Kind.VOCAB_LIST)
+SHOWN_LENGTH = 200
+UNKNOWN_PROVINCE = ("Onbekende provincie. Gebruik de CBS-code (PV20 … PV31), de naam (Utrecht) of "
+                    "'Provincie Utrecht'; hoofdletters maken niet uit.")
 
 
 @dataclass
@@ -33,18 +57,51 @@ class Finding:
 
 
 @dataclass
+class CheckedTable:
+    """One delivered table after checking: its normalised values column by column, and where each row is."""
+
+    record_type: RecordType
+    file: str
+    sheet: str | None
+    columns: dict[str, Sequence[Any]]  # every column of the record type, one value per (non-blank) row
+    rows: list[int]  # the row number of each value, as a spreadsheet user sees it
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as dicts (lists as lists), with `source_file` and `source_row`."""
+        names = list(self.columns)
+        lists = [self.record_type.column(n).kind in LIST_KINDS for n in names]
+        result = []
+        for row, cells in zip(self.rows, zip(*self.columns.values())):
+            record = {name: (list(cell) if is_list and cell is not None else cell)
+                      for name, cell, is_list in zip(names, cells, lists)}
+            record["source_file"], record["source_row"] = self.file, row
+            result.append(record)
+        return result
+
+
+@dataclass
 class Report:
     """The verdict on one delivery, with its normalised records when accepted."""
 
     province: str | None = None
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
-    records: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {name: [] for name in RECORD_TYPES})
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RECORD_TYPES, 0))
+    tables: list[CheckedTable] = field(default_factory=list, repr=False)
 
     @property
     def accepted(self) -> bool:
         return not self.errors
+
+    @cached_property
+    def records(self) -> dict[str, list[dict[str, Any]]]:
+        """Per record type the normalised rows as dicts — none when rejected. Built on first use:
+        loading needs them, a verdict does not."""
+        records: dict[str, list[dict[str, Any]]] = {name: [] for name in RECORD_TYPES}
+        if self.accepted:
+            for table in self.tables:
+                records[table.record_type.name] += table.records()
+        return records
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -56,180 +113,358 @@ class Report:
         }
 
 
-class _TableCheck:
-    """Validates the rows of one table; collects findings into the report."""
+def shown(value: Any) -> str | None:
+    """A cell as the report shows it: None when blank, long text cut at 200 characters."""
+    if _is_blank(value):
+        return None
+    text = str(value)
+    return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH] + "…"
 
-    def __init__(self, table: Table, record_type: RecordType, report: Report) -> None:
-        self.table, self.record_type, self.report = table, record_type, report
+
+# --- one cell ----------------------------------------------------------------------------------
+
+def _unknown_value(column: Column, vocab: Vocabulary, item: str | None = None) -> values.BadValue:
+    if column.kind is Kind.PROVINCE:
+        return values.BadValue(UNKNOWN_PROVINCE)
+    what = f"Onbekende waarde '{item}' in de lijst" if item else "Onbekende waarde"
+    return values.BadValue(f"{what} voor '{column.name}'. Kies uit: {', '.join(vocab.codes)} "
+                           "(de code of het Nederlandse label; hoofdletters maken niet uit).")
+
+
+def _parse_vocab(column: Column, vocab: Vocabulary, cell: Any) -> str:
+    code = vocab.resolve(values.parse_text(cell))
+    if code is None:
+        raise _unknown_value(column, vocab)
+    return code
+
+
+def _parse_vocab_list(column: Column, vocab: Vocabulary, cell: Any) -> tuple[str, ...] | None:
+    codes = []
+    for item in values.parse_list(cell):
+        code = vocab.resolve(item)
+        if code is None:
+            raise _unknown_value(column, vocab, item)
+        codes.append(code)
+    return tuple(dict.fromkeys(codes)) or None
+
+
+def _parse_text_list(cell: Any) -> tuple[str, ...] | None:
+    return tuple(dict.fromkeys(values.parse_list(cell))) or None
+
+
+def _parse_number(column: Column, cell: Any) -> Any:
+    number = values.parse_number(cell)
+    if column.minimum is not None and number < column.minimum:
+        raise values.BadValue(f"Het getal mag niet kleiner zijn dan {column.minimum:g}.")
+    return number
+
+
+def cell_parser(column: Column) -> Callable[[Any], Any]:
+    """The function that turns one raw cell of `column` into its canonical value (or raises BadValue)."""
+    match column.kind:
+        case Kind.ID:
+            parse = values.parse_id
+        case Kind.TEXT:
+            parse = partial(values.parse_text, max_length=column.max_length)
+        case Kind.PROVINCE | Kind.VOCAB:
+            parse = partial(_parse_vocab, column, vocabulary(column.vocabulary or ""))
+        case Kind.VOCAB_LIST:
+            parse = partial(_parse_vocab_list, column, vocabulary(column.vocabulary or ""))
+        case Kind.TEXT_LIST:
+            parse = _parse_text_list
+        case Kind.DATE:
+            parse = values.parse_date
+        case Kind.NUMBER:
+            parse = partial(_parse_number, column)
+        case Kind.BOOLEAN:
+            parse = values.parse_boolean
+        case Kind.EMAIL:
+            parse = values.parse_email
+
+    def parse_cell(cell: Any) -> Any:
+        if _is_blank(cell):
+            if column.required:
+                raise values.BadValue(f"'{column.name}' is verplicht. Vul een waarde in.")
+            return None
+        return parse(cell)
+
+    return parse_cell
+
+
+def _is_blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip()) or cell == ()
+
+
+def parse_cells(column: Column, cells: Sequence[Any]) -> tuple[Sequence[Any], dict[Any, str]]:
+    """The canonical value of each cell of `column`, and the message for each bad cell value.
+
+    Each distinct value is parsed once: a column of 100,000 lessons has a few thousand dates and a
+    handful of categories. Ids and free text are (nearly) all distinct; as plain text (always in
+    CSV) they are trimmed and checked all at once, and only suspect values go through the cell
+    parser, which gives the message. A column whose cells are canonical already is its own result."""
+    parse = cell_parser(column)
+    plain_text = column.kind in (Kind.ID, Kind.TEXT) and set(map(type, cells)) <= {str}
+    distinct = list(cells) if plain_text and column.kind is Kind.TEXT else list(set(cells))
+    if plain_text:
+        trimmed = list(map(str.strip, distinct))
+        if column.kind is Kind.ID:
+            suspects = [cell for cell, match in zip(distinct, map(values.ID.fullmatch, trimmed)) if match is None]
+        else:
+            limit = column.max_length or float("inf")
+            suspects = [cell for cell, text in zip(distinct, trimmed) if not text or len(text) > limit]
+        if not suspects and trimmed == distinct:
+            return cells, {}
+    else:
+        suspects = distinct
+    value_of: dict[Any, Any] = {}
+    problem_of: dict[Any, str] = {}
+    for cell in suspects:
+        try:
+            value_of[cell] = parse(cell)
+        except values.BadValue as problem:
+            value_of[cell], problem_of[cell] = None, str(problem)
+    if plain_text:
+        return [value_of[cell] if cell in value_of else text for cell, text in zip(cells, map(str.strip, cells))], problem_of
+    if all(type(value) is type(cell) and value == cell for cell, value in value_of.items()):
+        return cells, problem_of
+    return list(map(value_of.__getitem__, cells)), problem_of
+
+
+# --- one table ---------------------------------------------------------------------------------
+
+class _TableCheck:
+    """Checks the header and the cells of one table and the rules across a row; collects findings."""
+
+    def __init__(self, table: Table, record_type: RecordType) -> None:
+        self.table, self.record_type = table, record_type
+        self.errors: list[Finding] = []
+        self.warnings: list[Finding] = []
+        self.position: dict[str, int] = {}  # column name → index in the header
 
     def finding(self, row: int | None, column: str | None, value: Any, message: str) -> Finding:
-        shown = None if value is None else str(value)[:200]
-        return Finding(self.table.file, self.table.sheet, row, column, shown, message)
+        return Finding(self.table.file, self.table.sheet, row, column, shown(value), message)
 
-    def error(self, *args: Any) -> None:
-        self.report.errors.append(self.finding(*args))
+    def error(self, row: int | None, column: str | None, value: Any, message: str) -> None:
+        self.errors.append(self.finding(row, column, value, message))
 
-    def column_map(self) -> dict[int, Column] | None:
-        mapping: dict[int, Column] = {}
-        seen: dict[str, int] = {}
+    def sorted_errors(self) -> list[Finding]:
+        """Errors as a reader goes through the sheet: by row, then column left to right."""
+        order: dict[str, int] = {}
+        for name in [*self.position, *(c.name for c in self.record_type.columns)]:
+            order.setdefault(name, len(order))
+        return sorted(self.errors, key=lambda f: (f.row or 0, order.get(f.column or "", -1)))
+
+    def run(self) -> CheckedTable | None:
+        if not self.check_header():
+            return None
+        table = self.table
+        self.check_cells_outside_header()
+        kept = self.non_blank_rows()
+        rows = [table.first_row + i for i in kept]
+        raw = [table.rows[i] for i in kept] if len(kept) < len(table.rows) else table.rows
+        columns = list(zip_longest(*raw))  # one tuple of cells per column; short rows padded with None
+        cells = {name: columns[index] if index < len(columns) else (None,) * len(raw) for name, index in self.position.items()}
+        parsed = {c.name: self.parse_column(c, cells[c.name], rows) if c.name in cells else [None] * len(rows)
+                  for c in self.record_type.columns}
+        self.row_rules(parsed, rows)
+        return CheckedTable(self.record_type, table.file, table.sheet, parsed, rows)
+
+    def check_header(self) -> bool:
+        """The header row: known columns (any case, spaces around ignored), none twice, every required one."""
+        known = [c.name for c in self.record_type.columns]
+        where = "in rij 1" if self.table.header_row == 1 else "aan elk object"
+        ok = True
         for index, header in enumerate(self.table.headers):
             name = values.text(header)
             if name is None:
                 continue
             key = name.casefold()
-            column = self.record_type.column(key)
-            if column is None:
-                self.report.warnings.append(self.finding(1, name, None, f"Onbekende kolom '{name}' wordt genegeerd. Controleer de spelling tegen het sjabloon."))
-                continue
-            if key in seen:
-                self.error(1, name, None, f"De kolom '{name}' staat er twee keer in. Verwijder één van beide.")
-                return None
-            seen[key] = index
-            mapping[index] = column
-        missing = [c.name for c in self.record_type.columns if c.required and c.name not in seen]
-        for name in missing:
-            self.error(1, name, None, f"De verplichte kolom '{name}' ontbreekt. Voeg hem toe in rij 1 (zie het sjabloon).")
-        return None if missing else mapping
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f" Bedoelt u '{close[0]}'?" if close else " Controleer de spelling tegen het sjabloon."
+                self.warnings.append(self.finding(self.table.header_row, name, None, f"Onbekende kolom '{name}' wordt genegeerd.{hint}"))
+            elif key in self.position:
+                self.error(self.table.header_row, name, None, f"De kolom '{name}' staat er twee keer in. Verwijder één van beide.")
+                ok = False
+            else:
+                self.position[key] = index
+        for column in self.record_type.columns:
+            if column.required and column.name not in self.position:
+                self.error(self.table.header_row, column.name, None,
+                           f"De verplichte kolom '{column.name}' ontbreekt. Voeg hem toe {where} (zie het sjabloon).")
+                ok = False
+        return ok
 
-    def run(self) -> None:
-        mapping = self.column_map()
-        if mapping is None:
+    def check_cells_outside_header(self) -> None:
+        """Values under an empty header, or right of the last header, are ignored with a warning. In a
+        CSV file a row with more cells than the header is an error: its values have shifted (a
+        delimiter inside unquoted text)."""
+        headers, rows, width = self.table.headers, self.table.rows, len(self.table.headers)
+        unnamed = [i for i, header in enumerate(headers) if values.text(header) is None]
+        for index in unnamed:
+            if not all(_is_blank(row[index]) for row in rows if index < len(row)):
+                self.warnings.append(self.finding(self.table.header_row, None, None,
+                                                  f"Kolom {index + 1} heeft geen naam in de kopregel; de waarden eronder worden genegeerd."))
+        if max(map(len, rows), default=0) <= width:
             return
-        width = len(self.table.headers)
-        for offset, cells in enumerate(self.table.rows):
-            if not any(values.text(c) for c in cells[:width]):
-                continue  # blank rows are what spreadsheets leave behind
-            row = self.table.first_row + offset
-            record: dict[str, Any] = {c.name: None for c in self.record_type.columns}
-            for index, column in mapping.items():
-                raw = cells[index] if index < len(cells) else None
-                try:
-                    record[column.name] = self.cell(column, raw)
-                except values.BadValue as problem:
-                    self.error(row, column.name, raw, str(problem))
-            self.row_rules(record, row)
-            record["source_file"], record["source_row"] = self.table.file, row
-            self.report.records[self.record_type.name].append(record)
+        longer = [offset for offset, row in enumerate(rows) if len(row) > width and not all(map(_is_blank, row[width:]))]
+        if longer and not self.table.delimited:
+            self.warnings.append(self.finding(self.table.first_row + longer[0], None, None,
+                                              f"Rechts van kolom {width} staan waarden zonder kolomnaam; die worden genegeerd."))
+        elif longer:
+            for offset in longer:
+                row = rows[offset]
+                self.error(self.table.first_row + offset, None, "; ".join(row[width:]),
+                           f"Deze rij heeft {len(row)} cellen, maar er zijn {width} kolommen: de waarden zijn verschoven. "
+                           "Zet tekst met een scheidingsteken (; of ,) tussen aanhalingstekens.")
 
-    def cell(self, column: Column, raw: Any) -> Any:
-        if column.kind in (Kind.TEXT_LIST, Kind.VOCAB_LIST):
-            items = values.parse_list(raw) if raw is not None else []
-            if column.kind is Kind.VOCAB_LIST:
-                items = [_vocab(column, item) for item in items]
-            return list(dict.fromkeys(items)) or None
-        value = values.text(raw)
-        if value is None:
-            if column.required:
-                raise values.BadValue(f"'{column.name}' is verplicht. Vul een waarde in.")
-            return None
-        match column.kind:
-            case Kind.ID:
-                if not ID_RE.match(value):
-                    raise values.BadValue("Een id bestaat uit 1 tot 64 letters, cijfers, '_', '.' of '-' (geen spaties).")
-                return value
-            case Kind.TEXT:
-                if column.max_length and len(value) > column.max_length:
-                    raise values.BadValue(f"Te lang: {len(value)} tekens, maximaal {column.max_length}. Kort de tekst in.")
-                return value
-            case Kind.PROVINCE | Kind.VOCAB:
-                return _vocab(column, value)
-            case Kind.DATE:
-                return values.parse_date(raw)
-            case Kind.NUMBER:
-                number = values.parse_number(raw)
-                if column.minimum is not None and number < column.minimum:
-                    raise values.BadValue(f"Het getal mag niet kleiner zijn dan {column.minimum:g}.")
-                return number
-            case Kind.BOOLEAN:
-                return values.parse_boolean(raw)
-            case Kind.EMAIL:
-                return values.parse_email(value)
-        raise AssertionError(column.kind)
+    def non_blank_rows(self) -> list[int]:
+        """Indexes of the rows with any value; blank rows are what spreadsheets leave behind."""
+        rows = self.table.rows
+        if self.table.delimited:  # every cell of a CSV file is text
+            return [offset for offset, row in enumerate(rows) if "".join(row).strip()]
+        return [offset for offset, row in enumerate(rows) if not all(map(_is_blank, row))]
 
-    def row_rules(self, record: dict[str, Any], row: int) -> None:
-        """Rules across the cells of one row."""
+    def parse_column(self, column: Column, cells: Sequence[Any], rows: list[int]) -> Sequence[Any]:
+        """The canonical value of each cell; every cell with a bad value is reported."""
+        parsed, problem_of = parse_cells(column, cells)
+        if problem_of:
+            for row, cell in zip(rows, cells):
+                if cell in problem_of:
+                    self.error(row, column.name, cell, problem_of[cell])
+        return parsed
+
+    def row_rules(self, columns: dict[str, list[Any]], rows: list[int]) -> None:
+        """Rules across the cells of one row, and the defaults that depend on them."""
         if self.record_type.name == "experimenten":
-            if record["fase"] == "gestopt" and not record["reden_gestopt"]:
-                self.error(row, "reden_gestopt", None, "Bij fase 'gestopt' is een reden verplicht. Vul 'reden_gestopt' in.")
-            start, end = record["startdatum"], record["einddatum"]
-            if start and end and end < start:
-                self.error(row, "einddatum", end.isoformat(), f"De einddatum ligt vóór de startdatum ({start.isoformat()}). Corrigeer een van beide.")
+            for row, phase, reason in zip(rows, columns["fase"], columns["reden_gestopt"]):
+                if phase == "gestopt" and not reason:
+                    self.error(row, "reden_gestopt", None, "Bij fase 'gestopt' is een reden verplicht. Vul 'reden_gestopt' in.")
+            for row, start, end in zip(rows, columns["startdatum"], columns["einddatum"]):
+                if start and end and end < start:
+                    self.error(row, "einddatum", end.isoformat(),
+                               f"De einddatum ligt vóór de startdatum ({start.isoformat()}). Corrigeer een van beide.")
         elif self.record_type.name == "lessen":
-            record["dilemma"] = bool(record["dilemma"])
-            record["status"] = record["status"] or "open"
-            if record["dilemma"] and not record["escalatieniveau"]:
-                self.error(row, "escalatieniveau", None, "Bij een dilemma is het escalatieniveau verplicht (team, cmt, gs, ps of ipo).")
+            columns["dilemma"] = [dilemma is True for dilemma in columns["dilemma"]]
+            columns["status"] = [status or "open" for status in columns["status"]]
+            levels = ", ".join(vocabulary("escalatieniveaus").codes)
+            for row, dilemma, level in zip(rows, columns["dilemma"], columns["escalatieniveau"]):
+                if dilemma and not level:
+                    self.error(row, "escalatieniveau", None, f"Bij een dilemma is het escalatieniveau verplicht ({levels}).")
 
 
-def _vocab(column: Column, value: str) -> str:
-    vocab = vocabulary(column.vocabulary or "")
-    code = vocab.resolve(value)
-    if code is None:
-        options = ", ".join(vocab.codes)
-        raise values.BadValue(f"Onbekende waarde voor '{column.name}'. Kies uit: {options}.")
-    return code
+# --- the delivery ------------------------------------------------------------------------------
+
+def _locate(table: CheckedTable, row: int, column: str, value: Any, message: str) -> Finding:
+    return Finding(table.file, table.sheet, row, column, shown(value), message)
 
 
 def _province_rules(report: Report, expected: str | None) -> None:
     """One delivery holds one province's records; with an expected province, others are errors."""
-    experiments = report.records["experimenten"]
-    found = Counter(r["provincie"] for r in experiments if r["provincie"])
+    experiments = [t for t in report.tables if t.record_type.name == "experimenten"]
+    found = Counter(code for t in experiments for code in t.columns["provincie"] if code)
     province = expected or (found.most_common(1)[0][0] if found else None)
     names = provinces()
-    for record in experiments:
-        if record["provincie"] and record["provincie"] != province:
-            report.errors.append(Finding(record["source_file"], None, record["source_row"], "provincie", record["provincie"],
-                                         f"Deze rij hoort bij {names.label(record['provincie'])}, maar de levering is van "
-                                         f"{names.label(province)}. Lever alleen gegevens van uw eigen provincie aan."))
+    if set(found) - {province}:
+        for table in experiments:
+            for row, code in zip(table.rows, table.columns["provincie"]):
+                if code and code != province:
+                    report.errors.append(_locate(table, row, "provincie", code,
+                                                 f"Deze rij hoort bij {names.label(code)}, maar de levering is van "
+                                                 f"{names.label(province)}. Lever alleen gegevens van uw eigen provincie aan."))
     report.province = province
+    others = [t for t in report.tables if t.record_type.name != "experimenten" and t.rows]
+    if province is None and others:
+        report.errors.append(Finding(others[0].file, others[0].sheet, None, "provincie", None,
+                                     "Van welke provincie is deze levering? Lever de experimenten mee of geef de provincie op."))
 
 
-def _key_rules(report: Report, sheets: dict[str, str | None], known_experiments: set[str]) -> None:
-    """Unique keys per record type, and references to experiments that exist."""
+def _key_rules(report: Report) -> None:
+    """Each key once per record type: experiment_id, les_id, and experiment_id/indicator/gemeten_op."""
     for name, record_type in RECORD_TYPES.items():
-        seen: dict[tuple, int] = {}
-        for record in report.records[name]:
-            key = tuple(record[k] for k in record_type.key)
-            if None in key:
-                continue
-            if key in seen:
-                shown = " / ".join(str(k) for k in key)
-                report.errors.append(Finding(record["source_file"], sheets.get(record["source_file"]), record["source_row"], record_type.key[0], shown,
-                                             f"Dubbele sleutel: deze staat ook in rij {seen[key]}. Elke {'/'.join(record_type.key)} mag één keer voorkomen."))
-            else:
-                seen[key] = record["source_row"]
-    delivered = {r["experiment_id"] for r in report.records["experimenten"]}
-    for name in ("lessen", "resultaten"):
-        for record in report.records[name]:
-            if record["experiment_id"] and record["experiment_id"] not in delivered and record["experiment_id"] not in known_experiments:
-                report.errors.append(Finding(record["source_file"], sheets.get(record["source_file"]), record["source_row"], "experiment_id", record["experiment_id"],
-                                             "Dit experiment bestaat niet in deze levering en ook niet op het platform. Lever het experiment mee of corrigeer het id."))
+        keyed = [(t, _keys(t, record_type.key)) for t in report.tables if t.record_type.name == name]
+        if len(keyed) == 1 and len(set(keyed[0][1])) == len(keyed[0][1]):
+            continue  # the usual case: one table, every key once
+        first_row: dict[Any, int] = {}
+        for table, keys in keyed:
+            for row, key in zip(table.rows, keys):
+                parts = key if isinstance(key, tuple) else (key,)
+                if None in parts:
+                    continue  # its cell error is reported already
+                if key in first_row:
+                    report.errors.append(_locate(table, row, record_type.key[0], " / ".join(str(part) for part in parts),
+                                                 f"Dubbele sleutel: deze staat ook in rij {first_row[key]}. "
+                                                 f"Elke {' / '.join(record_type.key)} mag één keer voorkomen."))
+                else:
+                    first_row[key] = row
+
+
+def _keys(table: CheckedTable, names: tuple[str, ...]) -> list[Any]:
+    """Each row's key: the value itself for a key of one column, a tuple for a longer key."""
+    if len(names) == 1:
+        return table.columns[names[0]]
+    return list(zip(*(table.columns[name] for name in names)))
+
+
+def _reference_rules(report: Report, known_experiments: set[str]) -> None:
+    """A lesson or result belongs to an experiment in this delivery or on the platform for this province."""
+    existing = known_experiments | {e for t in report.tables if t.record_type.name == "experimenten" for e in t.columns["experiment_id"]}
+    for table in (t for t in report.tables if t.record_type.name in ("lessen", "resultaten")):
+        missing = set(table.columns["experiment_id"]) - existing - {None}
+        if not missing:
+            continue
+        for row, experiment in zip(table.rows, table.columns["experiment_id"]):
+            if experiment in missing:
+                report.errors.append(_locate(table, row, "experiment_id", experiment,
+                                             "Dit experiment bestaat niet in deze levering en ook niet op het platform voor deze "
+                                             "provincie. Lever het experiment mee of corrigeer het id."))
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Reading and checking a delivery makes hundreds of thousands of small lists and tuples, none in
+    a cycle; the cyclic garbage collector would scan them all again and again. Reference counting
+    still frees everything, so the collector rests meanwhile (and runs as before afterwards)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def validate(paths: list[Path], province: str | None = None, known_experiments: set[str] | None = None) -> Report:
-    """Validate the delivery at `paths` (files, folders, ZIPs) for `province` (a CBS code, if known)."""
-    return validate_delivery(read_delivery(paths), province, known_experiments or set())
+    """Validate the delivery at `paths` (files, folders, ZIPs) for `province` (a CBS code, if known);
+    `known_experiments` are the experiment ids the platform already holds for that province."""
+    with _cyclic_gc_paused():
+        return validate_delivery(read_delivery(paths), province, known_experiments or set())
 
 
 def validate_delivery(delivery: Delivery, province: str | None, known_experiments: set[str]) -> Report:
     report = Report()
     report.errors += [Finding(p.file, p.sheet, None, None, None, p.message) for p in delivery.errors]
     report.warnings += [Finding(p.file, p.sheet, None, None, None, p.message) for p in delivery.warnings]
-    counted = Counter(t.record_type for t in delivery.tables)
-    for record_type, count in counted.items():
+    delivered = Counter(t.record_type for t in delivery.tables)
+    for record_type, count in delivered.items():
         if count > 1:
-            files = ", ".join(f"{t.file}{'/' + t.sheet if t.sheet else ''}" for t in delivery.tables if t.record_type == record_type)
-            report.errors.append(Finding(files, None, None, None, None, f"'{record_type}' komt {count} keer voor in deze levering. Lever elk soort gegevens in één bestand of werkblad aan."))
+            places = ", ".join(f"{t.file}{' (' + t.sheet + ')' if t.sheet else ''}" for t in delivery.tables if t.record_type == record_type)
+            report.errors.append(Finding(places, None, None, None, None,
+                                         f"'{record_type}' komt {count} keer voor in deze levering ({places}). "
+                                         "Lever elk soort gegevens in één bestand of werkblad aan."))
     if not delivery.tables and not delivery.errors:
         report.errors.append(Finding("", None, None, None, None, "De levering bevat geen gegevens. Lever experimenten, lessen en/of resultaten aan."))
     for table in delivery.tables:
-        _TableCheck(table, RECORD_TYPES[table.record_type], report).run()
+        check = _TableCheck(table, RECORD_TYPES[table.record_type])
+        checked = check.run()
+        report.errors += check.sorted_errors()
+        report.warnings += check.warnings
+        if checked is not None:
+            report.tables.append(checked)
+            report.counts[table.record_type] += len(checked.rows)
     _province_rules(report, province)
-    if report.province is None and (report.records["lessen"] or report.records["resultaten"]):
-        report.errors.append(Finding("", None, None, "provincie", None, "Van welke provincie is deze levering? Lever de experimenten mee of geef de provincie op."))
-    sheets = {t.file: t.sheet for t in delivery.tables}
-    _key_rules(report, sheets, known_experiments)
-    report.counts = {name: len(rows) for name, rows in report.records.items()}
+    _key_rules(report)
+    _reference_rules(report, known_experiments)
     if report.errors:
-        report.records = {name: [] for name in RECORD_TYPES}  # rejected whole: nothing of it is data
+        report.tables = []  # rejected whole: nothing of it is data
     return report

@@ -1,15 +1,33 @@
-"""After the marts: the read-only serving copy for the app and the CKAN catalogue export."""
+"""After the marts: the read-only serving copy for the app, the CKAN bulk export and the publication to CKAN."""
 
 
 from pathlib import Path
 
 import dagster as dg
 
-from catalog import export, serving
+from catalog import export, publish, serving
+from catalog.settings import Settings
 from orchestration.resources import ServingResource, WarehouseResource
 
 MARTS = [dg.AssetKey(["marts", name]) for name in ("provinces", "experiments", "lessons", "results",
                                                   "comparison_province_phase_core_task", "comparison_core_task")]
+
+
+class CkanResource(dg.ConfigurableResource):
+    """The CKAN the catalogue is published to.
+
+    Its address and API token are read from CKAN_URL and CKAN_API_TOKEN when a run needs them, so
+    the token is in no run config and no log. Without CKAN_URL the platform has no CKAN.
+    """
+
+    workers: int = publish.WORKERS
+
+    def url(self) -> str | None:
+        return Settings.from_env().ckan_url
+
+    def client(self):
+        """A ckanapi client, or publish.NotConfigured (CKAN_URL or CKAN_API_TOKEN missing)."""
+        return publish.connect_from_env(Settings.from_env())
 
 
 @dg.asset(deps=MARTS, group_name="serving", kinds={"duckdb"})
@@ -25,3 +43,29 @@ def catalogue_export(outputs: ServingResource) -> dg.MaterializeResult:
     with serving.connect(Path(outputs.serving_dir)) as con:
         counts = export.write_export(con, Path(outputs.export_dir))
     return dg.MaterializeResult(metadata={**counts, "map": outputs.export_dir})
+
+
+@dg.asset(deps=[serving_copy], group_name="serving", kinds={"ckan"})
+def ckan_publication(context: dg.AssetExecutionContext, outputs: ServingResource,
+                     ckan: CkanResource) -> dg.MaterializeResult:
+    """Publishes the catalogue to CKAN (CKAN_URL, CKAN_API_TOKEN): only what changed; fails when a dataset failed.
+
+    Without CKAN_URL it publishes nothing and says so: the bulk export is then the way out.
+    """
+    url = ckan.url()
+    if not url:
+        context.log.info("CKAN_URL is niet gezet: niets naar CKAN gepubliceerd. "
+                         f"De catalogus staat als bulkexport in {outputs.export_dir}.")
+        return dg.MaterializeResult(metadata={"gepubliceerd": False, "reden": "CKAN_URL is niet gezet"})
+    client = ckan.client()  # NotConfigured (no token) fails the step with its Dutch message
+    with serving.connect(Path(outputs.serving_dir)) as con:
+        report = publish.publish(client, con, workers=ckan.workers, log=context.log.info)
+    metadata = {"gepubliceerd": True, "ckan": url, **report.counts()}
+    if not report.ok:
+        for failure in report.failures:
+            context.log.error(f"Mislukt: {failure.name}: {failure.message}")
+        shown = "; ".join(f"{f.name}: {f.message}" for f in report.failures[:5])
+        raise dg.Failure(description=f"{len(report.failures)} publicatie(s) naar CKAN mislukt ({shown}). "
+                                     "De rest staat in CKAN; een nieuwe run maakt het af.",
+                         metadata=metadata)
+    return dg.MaterializeResult(metadata=metadata)

@@ -44,3 +44,18 @@ def var_dir(platform_env: dict[str, str]) -> Path:
 def extra_landing(var_dir: Path) -> Path:
     """A second landing zone, empty at the start, where tests drop new deliveries."""
     return var_dir / "landing"
+
+
+@pytest.fixture(scope="session")
+def ckan() -> dict:
+    """The local CKAN stack (catalog/ckan_stack), started if needed: its credentials.json as a dict
+    ({"url", "sysadmin_token", "provinces": {"PV26": token, …}, "editors", "organisations", …})."""
+    import json
+    import subprocess
+
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run(["bash", str(repo / "catalog" / "ckan_stack" / "up.sh")], cwd=repo, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=1500)
+    assert done.returncode == 0, f"up.sh failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    ckan_var = Path(os.environ.get("CKAN_VAR", repo / "var" / "ckan"))
+    return json.loads((ckan_var / "credentials.json").read_text())

@@ -49,8 +49,9 @@ def up_run() -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def creds(up_run) -> dict:
-    return json.loads((CKAN_VAR / "credentials.json").read_text())
+def creds(ckan) -> dict:
+    """The session fixture `ckan` (tests/conftest.py) starts the stack and reads credentials.json."""
+    return ckan
 
 
 @pytest.fixture(scope="module")

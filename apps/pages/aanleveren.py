@@ -1,5 +1,7 @@
 """Aanleveren: a province signs in with its own upload token, checks and submits its delivery."""
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -7,6 +9,8 @@ from catalog import serving, templates, tokens
 from catalog.settings import Settings
 from catalog.submissions import submissions, submit
 from catalog.vocabularies import provinces
+
+SHOWN_IN_FULL = 100  # findings shown as a plain table; a longer report becomes a scrollable grid
 
 settings = Settings.from_env()
 st.title("Aanleveren")
@@ -58,11 +62,20 @@ if uploads and st.button("Controleren en aanleveren", type="primary"):
             st.info("Deze levering is identiek aan een eerdere; ze wordt niet opnieuw geladen.")
     else:
         st.error(f"Afgekeurd: {len(report.errors)} fouten. Er is niets van deze levering verwerkt. Verbeter de fouten en lever opnieuw aan.")
-    findings = [{"soort": kind, "bestand": f.file, "werkblad": f.sheet or "", "rij": f.row, "kolom": f.column or "",
-                 "waarde": f.value or "", "melding": f.message}
-                for kind, group in (("fout", report.errors), ("waarschuwing", report.warnings)) for f in group]
-    if findings:
-        st.dataframe(pd.DataFrame(findings), hide_index=True, use_container_width=True, key="rapport")
+    findings = pd.DataFrame(
+        [{"soort": kind, "bestand": f.file, "werkblad": f.sheet or "", "rij": f.row, "kolom": f.column or "",
+          "waarde": f.value or "", "melding": f.message}
+         for kind, group in (("fout", report.errors), ("waarschuwing", report.warnings)) for f in group],
+        columns=["soort", "bestand", "werkblad", "rij", "kolom", "waarde", "melding"],
+    ).astype({"rij": "Int64"})
+    if len(findings) > SHOWN_IN_FULL:
+        st.dataframe(findings, hide_index=True, width="stretch", key="rapport")
+    elif len(findings):
+        # a short report in full: every message readable without scrolling
+        st.table(findings.astype({"rij": "string"}).fillna(""), hide_index=True)
+    if len(findings):
+        st.download_button("Rapport downloaden (JSON)", json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str),
+                           f"rapport-{result.folder.name}.json", mime="application/json", on_click="ignore")
 
 st.subheader("Eerdere leveringen")
 history = submissions(settings.submissions_dir, province)
@@ -71,6 +84,6 @@ if history:
         {"ontvangen": m["received_at"], "bestanden": ", ".join(m["files"]), "oordeel": "goedgekeurd" if m["accepted"] else "afgekeurd",
          "fouten": m["errors"], "experimenten": m["counts"]["experimenten"], "lessen": m["counts"]["lessen"]}
         for m in reversed(history)
-    ]), hide_index=True, use_container_width=True)
+    ]), hide_index=True, width="stretch")
 else:
     st.write("Nog geen leveringen.")

@@ -1,0 +1,437 @@
+"""Publishing the catalogue to a live CKAN with ckanapi: incremental, parallel, retried, per dataset.
+
+What is published (the dicts come from catalog/ckan_dicts.py): the twelve province organisations and
+the `ipo` organisation, a group per core task, one `experiment` dataset per experiment with its lessons
+and results as uploaded CSV files, and the comparison marts as plain datasets of the `ipo`.
+
+How:
+- **Incremental.** One paged `package_search` over the catalogue's organisations (only `name`,
+  `fingerprint`, `status_publicatie`, `state` and the resource URLs) tells what CKAN holds. A dataset
+  whose fingerprint, status and uploaded files match is left alone: a publish with nothing changed
+  makes no write call at all. A changed dataset is one `package_revise` (all fields replaced, the CSV
+  files uploaded in the same call); a new one a `package_create` (without resources) and one
+  `package_revise` adding the resources with their files. The fingerprint is written last, so a dataset
+  whose upload failed is redone by the next run. (CKAN's API takes uploads in nested resources only
+  through `package_revise`, so a new dataset costs two writes.)
+- **Nothing silently removed.** An experiment in phase `gestopt` has `status_publicatie=ingetrokken`;
+  an experiment CKAN holds (with a fingerprint, so the platform published it) that the marts no longer
+  have is marked `ingetrokken` too, never deleted.
+- **Robust.** Writes run in a bounded thread pool; connection errors, time-outs, 5xx, 409s other than
+  validation errors, and search-index errors are retried with exponential back-off (tenacity). A dataset
+  CKAN rejects is reported with CKAN's own message and does not stop the others; the caller fails at
+  the end when any failed (`Report.ok`). Names are stable (province + experiment id), so a rerun
+  finishes the job without duplicates.
+- **Secrets** come from the environment (CKAN_URL, CKAN_API_TOKEN) and are never logged.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import ckanapi
+import duckdb
+import requests
+import tenacity
+
+from catalog import ckan_dicts
+from catalog.settings import Settings
+
+WORKERS = 4
+PAGE_ROWS = 1000  # CKAN's default ckan.search.rows_max
+TIMEOUT = (10, 300)  # seconds: connect, read (an update with uploads may wait behind others)
+ATTEMPTS = 5
+RETRY_WAIT = tenacity.wait_exponential_jitter(multiplier=0.5, max=8)  # 0.5 s, 1 s, 2 s, … (+ jitter)
+STATUSES = ("created", "updated", "unchanged", "withdrawn", "failed")
+READ_ACTIONS = re.compile(r"(_show|_list|_search|_autocomplete)$")
+_HTTP_STATUS = re.compile(r"""^\[['"][^'"]*['"], (\d{3}),""")
+
+Log = Callable[[str], None]
+
+
+class NotConfigured(RuntimeError):
+    """No CKAN to publish to: CKAN_URL (or CKAN_API_TOKEN) is not set."""
+
+
+def is_write(action: str) -> bool:
+    """Whether a CKAN action changes something (everything but *_show, *_list, *_search)."""
+    return not READ_ACTIONS.search(action)
+
+
+def connect(url: str, token: str | None) -> ckanapi.RemoteCKAN:
+    """A ckanapi client for `url` with `token` (kept inside the client, never printed)."""
+    return ckanapi.RemoteCKAN(url.rstrip("/"), apikey=token, user_agent="ida-leerplatform-publisher/1")
+
+
+def connect_from_env(settings: Settings | None = None) -> ckanapi.RemoteCKAN:
+    """The client configured by CKAN_URL and CKAN_API_TOKEN, or NotConfigured with a Dutch message."""
+    settings = settings or Settings.from_env()
+    if not settings.ckan_url:
+        raise NotConfigured("CKAN_URL is niet gezet: er is geen CKAN om naar te publiceren. "
+                            "De catalogus staat als bulkexport in de exportmap (ckanapi load).")
+    if not settings.ckan_api_token:
+        raise NotConfigured("CKAN_API_TOKEN is niet gezet. Maak in CKAN een API-token aan voor het "
+                            "platformaccount en zet het in de omgevingsvariabele CKAN_API_TOKEN.")
+    return connect(settings.ckan_url, settings.ckan_api_token)
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcomes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one dataset (or organisation or group): one of STATUSES, and why if it failed."""
+
+    name: str
+    status: str
+    message: str = ""
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """{"created": n, "updated": n, "unchanged": n, "withdrawn": n, "failed": n} over the datasets
+        (an organisation or group that failed counts as failed too)."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for outcome in self.outcomes:
+            counts[outcome.status] += 1
+        return counts
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        c = self.counts()
+        return (f"CKAN: {c['created']} nieuw, {c['updated']} bijgewerkt, {c['unchanged']} ongewijzigd, "
+                f"{c['withdrawn']} ingetrokken, {c['failed']} mislukt.")
+
+
+def describe(error: Exception) -> str:
+    """CKAN's message for a failed call, in one line (never the request, so never the token)."""
+    if isinstance(error, ckanapi.ValidationError):
+        details = {k: v for k, v in (error.error_dict or {}).items() if k != "__type"}
+        return "CKAN weigert de gegevens: " + "; ".join(f"{k}: {_flat(v)}" for k, v in details.items())
+    if isinstance(error, ckanapi.NotAuthorized):
+        return f"geen rechten in CKAN: {_flat(getattr(error, 'extra_msg', '') or error)}"
+    if isinstance(error, ckanapi.NotFound):
+        return f"niet gevonden in CKAN: {error}"
+    if isinstance(error, requests.RequestException):
+        return f"CKAN is niet bereikbaar: {type(error).__name__}"
+    if isinstance(error, ckanapi.CKANAPIError):
+        status = _http_status(error)
+        return f"CKAN gaf een fout{f' (HTTP {status})' if status else ''}: {str(error)[:300]}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, dict):
+        if "message" in value and len(value) <= 2:
+            return str(value["message"])
+        return ", ".join(f"{k}: {_flat(v)}" for k, v in value.items() if k != "__type")
+    if isinstance(value, list):
+        return " ".join(_flat(v) for v in value if v not in ({}, [], ""))
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Calls, with retries for what may pass on a second try
+
+
+def _http_status(error: ckanapi.CKANAPIError) -> int | None:
+    match = _HTTP_STATUS.match(str(getattr(error, "extra_msg", "") or ""))
+    return int(match.group(1)) if match else None
+
+
+def is_transient(error: BaseException) -> bool:
+    """Connection errors, time-outs, 5xx, 429 and 409s that are no validation error (a lock, a
+    search-index conflict) may pass when tried again; a rejection, missing rights or a 404 will not."""
+    if isinstance(error, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)):
+        return True
+    if isinstance(error, (ckanapi.SearchIndexError, ckanapi.SearchError)):
+        return True
+    if isinstance(error, (ckanapi.ValidationError, ckanapi.NotAuthorized, ckanapi.NotFound,
+                          ckanapi.SearchQueryError)):
+        return False
+    if isinstance(error, ckanapi.CKANAPIError):
+        status = _http_status(error)
+        return status is not None and (status >= 500 or status in (409, 429))
+    return False
+
+
+def _retrying() -> tenacity.Retrying:
+    return tenacity.Retrying(
+        retry=tenacity.retry_if_exception(is_transient),
+        stop=tenacity.stop_after_attempt(ATTEMPTS),
+        wait=RETRY_WAIT,
+        reraise=True,
+    )
+
+
+def call(ckan: ckanapi.RemoteCKAN, action: str, data: dict[str, Any] | None = None,
+         files: Callable[[], dict[str, Any]] | None = None) -> Any:
+    """One CKAN action through the client's `call_action`, retried while the error is transient.
+
+    `files` makes the uploads anew for each attempt (a file object is used up by a failed try).
+    """
+    for attempt in _retrying():
+        with attempt:
+            return ckan.call_action(action, data or {}, files=files() if files else None,
+                                    requests_kwargs={"timeout": TIMEOUT})
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------------------------
+# What CKAN holds
+
+
+@dataclass(frozen=True)
+class Held:
+    """A dataset as package_search lists it: enough to tell whether it needs writing."""
+
+    id: str
+    name: str
+    type: str
+    state: str
+    fingerprint: str | None
+    status: str | None
+    resource_urls: tuple[str, ...]
+
+
+def holdings(ckan: ckanapi.RemoteCKAN, organizations: Iterable[str]) -> dict[str, Held]:
+    """Every dataset of these organisations (private, draft and deleted ones included), by name."""
+    orgs = " OR ".join(f'"{org}"' for org in sorted(set(organizations)))
+    fields = ["id", "name", "dataset_type", "state", "extras_fingerprint", "extras_status_publicatie", "res_url"]
+    held: dict[str, Held] = {}
+    start = 0
+    while True:
+        page = call(ckan, "package_search", {
+            "q": "*:*", "fq": f"organization:({orgs})", "fl": ",".join(fields), "rows": PAGE_ROWS,
+            "start": start, "sort": "name asc", "include_private": True, "include_drafts": True,
+            "include_deleted": True})
+        for doc in page["results"]:
+            held[doc["name"]] = Held(
+                id=doc["id"], name=doc["name"], type=doc.get("dataset_type", "dataset"),
+                state=doc.get("state", "active"), fingerprint=doc.get("fingerprint") or None,
+                status=doc.get("status_publicatie") or None, resource_urls=tuple(doc.get("res_url") or ()))
+        start += len(page["results"])
+        if not page["results"] or start >= page["count"]:
+            return held
+
+
+def _expected_status(dataset: dict[str, Any]) -> str | None:
+    return dataset.get("status_publicatie")
+
+
+def is_current(dataset: dict[str, Any], held: Held) -> bool:
+    """CKAN holds this dataset as it is: same fingerprint and status, active, every CSV uploaded."""
+    uploads = [url for url in held.resource_urls if "/download/" in url]
+    return (held.state == "active"
+            and held.fingerprint == ckan_dicts.fingerprint_of(dataset)
+            and held.status == _expected_status(dataset)
+            and len(uploads) == len(held.resource_urls) == len(dataset["resources"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Organisations and groups: created when missing, patched when they differ, else left alone
+
+
+def _extras(item: dict[str, Any]) -> dict[str, str]:
+    return {e["key"]: e["value"] for e in item.get("extras") or []}
+
+
+def ensure_organizations(ckan: ckanapi.RemoteCKAN, wanted: list[dict[str, Any]], log: Log) -> list[Outcome]:
+    existing = {o["name"]: o for o in call(ckan, "organization_list", {
+        "all_fields": True, "include_extras": True, "limit": 1000})}
+    return _ensure(ckan, "organization", wanted, existing, log,
+                   differs=lambda want, have: (want["title"] != have.get("title")
+                                               or want["description"] != have.get("description")
+                                               or _extras(want) != _extras(have)))
+
+
+def ensure_groups(ckan: ckanapi.RemoteCKAN, wanted: list[dict[str, Any]], log: Log) -> list[Outcome]:
+    existing = {g["name"]: g for g in call(ckan, "group_list", {"all_fields": True, "limit": 1000})}
+    return _ensure(ckan, "group", wanted, existing, log,
+                   differs=lambda want, have: (want["title"] != have.get("title")
+                                               or want["description"] != have.get("description")))
+
+
+def _ensure(ckan, kind: str, wanted: list[dict[str, Any]], existing: dict[str, dict[str, Any]], log: Log,
+            differs: Callable[[dict[str, Any], dict[str, Any]], bool]) -> list[Outcome]:
+    label = {"organization": "organisatie", "group": "groep"}[kind]
+    outcomes = []
+    for want in wanted:
+        have = existing.get(want["name"])
+        try:
+            if have is None:
+                call(ckan, f"{kind}_create", want)
+                log(f"{label} {want['name']} aangemaakt")
+            elif differs(want, have):
+                call(ckan, f"{kind}_patch", {"id": have["id"], **{k: v for k, v in want.items() if k != "name"}})
+                log(f"{label} {want['name']} bijgewerkt")
+        except (ckanapi.CKANAPIError, ckanapi.ServerIncompatibleError, requests.RequestException) as error:
+            outcomes.append(Outcome(f"{label} {want['name']}", "failed", describe(error)))
+    return outcomes
+
+
+# ---------------------------------------------------------------------------------------------
+# Datasets
+
+
+def _metadata(dataset: dict[str, Any]) -> dict[str, Any]:
+    """The dict CKAN receives: resources without their CSV text and export path."""
+    sent = {k: v for k, v in dataset.items() if k != "resources"}
+    sent["resources"] = [{k: v for k, v in r.items() if k not in ("data", "url")} for r in dataset["resources"]]
+    return sent
+
+
+def _uploads(dataset: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    def files() -> dict[str, Any]:
+        return {f"update__resources__{i}__upload": (r["url"].rsplit("/", 1)[-1], io.BytesIO(r["data"].encode()),
+                                                     r.get("mimetype", "text/csv"))
+                for i, r in enumerate(dataset["resources"])}
+    return files
+
+
+def _revise(ckan: ckanapi.RemoteCKAN, match: dict[str, str], update: dict[str, Any],
+            dataset: dict[str, Any], keep_fields: bool = False) -> None:
+    """One package_revise: replace the dataset's fields (unless keep_fields) and upload its CSVs."""
+    data = {f"match__{k}": v for k, v in match.items()}
+    data["update"] = json.dumps(update, ensure_ascii=False)
+    if not keep_fields:
+        data["filter"] = "+resources,-*"  # the resources keep their ids; everything else is replaced
+    data["include"] = "-*"  # no need to send the dataset back
+    call(ckan, "package_revise", data, files=_uploads(dataset))
+
+
+def _name_taken(error: ckanapi.ValidationError) -> bool:
+    return "name" in (error.error_dict or {}) and "already" in _flat(error.error_dict["name"]).lower()
+
+
+def create(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any]) -> str:
+    """A new dataset: package_create without resources and fingerprint, then one package_revise that
+    adds the resources with their CSV files and, last, the fingerprint.
+
+    When the name turns out to be taken (a deleted dataset, or a create that reached CKAN before a
+    retry), the dataset is updated instead: no duplicates.
+    """
+    sent = _metadata(dataset)
+    fingerprint_update = ({"fingerprint": sent.pop("fingerprint")} if "fingerprint" in sent
+                          else {"extras": sent.pop("extras")})
+    completion = {**fingerprint_update, "resources": sent.pop("resources")}
+    try:
+        created = call(ckan, "package_create", sent)
+    except ckanapi.ValidationError as error:
+        if not _name_taken(error):
+            raise
+        update(ckan, dataset, match={"name": dataset["name"]}, revive=True)
+        return "updated"
+    _revise(ckan, {"id": created["id"]}, completion, dataset, keep_fields=True)
+    return "created"
+
+
+def update(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], match: dict[str, str], revive: bool) -> None:
+    """A changed dataset: one package_revise replacing every field and uploading the CSVs."""
+    sent = _metadata(dataset)
+    if revive:
+        sent["state"] = "active"
+    _revise(ckan, match, sent, dataset)
+
+
+def withdraw(ckan: ckanapi.RemoteCKAN, held: Held) -> None:
+    """Mark an experiment the marts no longer have as withdrawn; it stays in CKAN."""
+    call(ckan, "package_patch", {"id": held.id, "status_publicatie": ckan_dicts.WITHDRAWN})
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    kind: str  # create, update, withdraw
+    dataset: dict[str, Any] | None = None
+    held: Held | None = None
+
+
+def plan(datasets: list[dict[str, Any]], held: dict[str, Held], withdraw_missing: bool) -> tuple[list[Task], list[Outcome]]:
+    """What to write, and the outcomes of what needs nothing."""
+    tasks: list[Task] = []
+    unchanged: list[Outcome] = []
+    names = {d["name"] for d in datasets}
+    for dataset in datasets:
+        have = held.get(dataset["name"])
+        if have is None:
+            tasks.append(Task(dataset["name"], "create", dataset))
+        elif is_current(dataset, have):
+            unchanged.append(Outcome(dataset["name"], "unchanged"))
+        else:
+            tasks.append(Task(dataset["name"], "update", dataset, have))
+    if withdraw_missing:
+        for have in held.values():
+            if have.name in names or have.type != ckan_dicts.EXPERIMENT_TYPE or not have.fingerprint:
+                continue  # ours to keep, or not published by the platform
+            if have.status == ckan_dicts.WITHDRAWN or have.state != "active":
+                unchanged.append(Outcome(have.name, "unchanged"))
+            else:
+                tasks.append(Task(have.name, "withdraw", held=have))
+    return tasks, unchanged
+
+
+def _run(ckan: ckanapi.RemoteCKAN, task: Task) -> Outcome:
+    try:
+        if task.kind == "create":
+            return Outcome(task.name, create(ckan, task.dataset))
+        if task.kind == "update":
+            update(ckan, task.dataset, {"id": task.held.id}, revive=task.held.state != "active")
+            withdrawn_now = (_expected_status(task.dataset) == ckan_dicts.WITHDRAWN
+                             and task.held.status != ckan_dicts.WITHDRAWN)
+            return Outcome(task.name, "withdrawn" if withdrawn_now else "updated")
+        withdraw(ckan, task.held)
+        return Outcome(task.name, "withdrawn", "staat niet meer in de marts")
+    except (ckanapi.CKANAPIError, ckanapi.ServerIncompatibleError, requests.RequestException) as error:
+        return Outcome(task.name, "failed", describe(error))
+
+
+def publish_catalogue(ckan: ckanapi.RemoteCKAN, datasets: list[dict[str, Any]], *,
+                      organizations: list[dict[str, Any]] | None = None,
+                      groups: list[dict[str, Any]] | None = None,
+                      withdraw_missing: bool = True, workers: int = WORKERS,
+                      log: Log | None = None) -> Report:
+    """Bring CKAN in line with these datasets (and organisations and groups, when given).
+
+    `withdraw_missing`: the datasets are the whole catalogue, so an experiment of these organisations
+    that CKAN holds and they lack is marked withdrawn. Pass False when publishing a part.
+    """
+    log = log or (lambda message: None)
+    report = Report()
+    if organizations is not None:
+        report.outcomes += ensure_organizations(ckan, organizations, log)
+    if groups is not None:
+        report.outcomes += ensure_groups(ckan, groups, log)
+    scope = {o["name"] for o in organizations or []} | {d["owner_org"] for d in datasets}
+    held = holdings(ckan, scope) if scope else {}
+    tasks, unchanged = plan(datasets, held, withdraw_missing)
+    report.outcomes += unchanged
+    if tasks:
+        log(f"{len(tasks)} dataset(s) te schrijven, {len(unchanged)} ongewijzigd; {min(workers, len(tasks))} tegelijk")
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ckan-publish") as pool:
+            report.outcomes += pool.map(lambda task: _run(ckan, task), tasks)
+    log(report.summary())
+    return report
+
+
+def publish(ckan: ckanapi.RemoteCKAN, con: duckdb.DuckDBPyConnection, *, workers: int = WORKERS,
+            log: Log | None = None) -> Report:
+    """Publish the whole catalogue built from the marts of `con` (the serving copy)."""
+    return publish_catalogue(ckan, ckan_dicts.all_datasets(con), organizations=ckan_dicts.organizations(),
+                             groups=ckan_dicts.groups(), withdraw_missing=True, workers=workers, log=log)
