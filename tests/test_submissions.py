@@ -228,9 +228,9 @@ def test_an_accepted_submission_reaches_the_marts_by_the_sensor_and_upserts_by_k
     assert existing in known
 
     # a new experiment with a lesson on an experiment the platform holds, and a new title for that one
-    good = write_delivery(tmp_path / "goed", [experiment("UTR-NIEUW-1", "Digitale tweeling Utrechtse Heuvelrug"),
+    good = write_delivery(tmp_path / "goed", [experiment("UTR-AANLEVER-1", "Digitale tweeling Utrechtse Heuvelrug"),
                                               experiment(existing, "Nieuwe titel via aanleveren")],
-                          [lesson("UTR-NIEUW-1-L1", "UTR-NIEUW-1"), lesson("UTR-NIEUW-1-L2", existing)])
+                          [lesson("UTR-AANLEVER-1-L1", "UTR-AANLEVER-1"), lesson("UTR-AANLEVER-1-L2", existing)])
     accepted = submit(settings.submissions_dir, "PV26", files_of(good), known, channel="test")
     rejected = submit(settings.submissions_dir, "PV26",
                       files_of(write_delivery(tmp_path / "fout", [experiment("UTR-FOUT-1", "Fout", kerntaak="?")])), known, "test")
@@ -249,7 +249,7 @@ def test_an_accepted_submission_reaches_the_marts_by_the_sensor_and_upserts_by_k
 
     with serving.connect(settings.serving_dir) as con:
         new = con.execute("select title, phase, lessons, delivery_id from marts.experiments "
-                          "where province_code = 'PV26' and experiment_id = 'UTR-NIEUW-1'").fetchone()
+                          "where province_code = 'PV26' and experiment_id = 'UTR-AANLEVER-1'").fetchone()
         updated = con.execute("select title, lessons from marts.experiments where province_code = 'PV26' and experiment_id = ?",
                               [existing]).fetchone()
         after = con.execute("select count(*) from marts.experiments where province_code = 'PV26'").fetchone()[0]
