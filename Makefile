@@ -10,7 +10,7 @@ PORT ?= 8501
 $(BIN)/ida: pyproject.toml
 	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 	$(PYTHON) -m uv venv --quiet --allow-existing $(VENV)
-	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	$(PYTHON) -m uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	touch $(BIN)/ida
 
 install: $(BIN)/ida

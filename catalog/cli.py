@@ -92,7 +92,9 @@ def validate(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise fail(f"Niet gevonden: {', '.join(missing)}. Controleer het pad.", 2)
-    report = check(paths, province_code(province))
+    code = province_code(province)
+    known = serving.known_experiments(Settings.from_env().serving_dir, code) if code else set()
+    report = check(paths, code, known)
     if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
     else:
@@ -133,6 +135,7 @@ def serve_app(port: Annotated[int, typer.Option(help="Poort van het dashboard.")
     console.print(f"Dashboard: http://{address}:{port}")
     command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "apps" / "Home.py"),
                "--server.port", str(port), "--server.address", address, "--server.headless", "true",
+               "--client.toolbarMode", "viewer", "--server.maxUploadSize", str(max(1, int(float(os.environ.get("IDA_MAX_FILE_MB", "50"))))),
                "--browser.gatherUsageStats", "false"]
     raise typer.Exit(subprocess.call(command, env=os.environ.copy()))
 
