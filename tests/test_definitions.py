@@ -8,7 +8,7 @@ EXPECTED_KEYS = {
     "raw/deliveries", "raw/experimenten", "raw/lessen", "raw/resultaten",
     "marts/provinces", "marts/experiments", "marts/lessons", "marts/results",
     "marts/comparison_province_phase_core_task", "marts/comparison_core_task",
-    "vocab/kerntaken", "vocab/provincies", "vocab/fasen", "serving_copy", "catalogue_export",
+    "vocab/kerntaken", "vocab/provincies", "vocab/fasen", "serving_copy", "catalogue_export", "ckan_publication",
 }
 
 

@@ -3,19 +3,24 @@
 The samples of `sample_run` are published to the real organisations (provincie-*, ipo) under their
 real names. At the start and at the end the module purges what the platform published there (datasets
 with a fingerprint) and the names it publishes, so it can be rerun; other datasets in those
-organisations (made by hand or by other tests) are left alone. A small fake CKAN covers what the real
+organisations (made by hand or by other tests) are left alone. A full publish treats every platform
+dataset in those organisations as its own, so the module holds `var/ckan/publish.lock` (as bench/publish
+does) and never runs beside another publisher on the shared stack. A small fake CKAN covers what the real
 one cannot be made to do on demand (connection errors, a failing Dagster run).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import html
 import json
 import os
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -29,7 +34,7 @@ import tenacity
 from rdflib import Graph, Namespace
 
 from catalog import ckan_dicts, publish, serving
-from catalog.settings import SAMPLES_DIR
+from catalog.settings import REPO_ROOT, SAMPLES_DIR
 
 # plain Namespaces: rdflib's closed ones trip pytest's collection
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -40,6 +45,29 @@ COMPARED_FIELDS = ("type", "name", "title", "notes", "provincie", "experiment_id
                    "fase", "reden_gestopt", "startdatum", "einddatum", "eigenaar", "leervragen", "beoogde_resultaten",
                    "databronnen", "partners", "publieke_waarden", "budget_eur", "maintainer_email",
                    "status_publicatie", "fingerprint")
+
+
+CKAN_VAR = Path(os.environ.get("CKAN_VAR", REPO_ROOT / "var" / "ckan"))
+
+
+@contextlib.contextmanager
+def publish_lock(wait_seconds: float = 1800):
+    """The shared stack's publishing lock (also taken by bench/publish): one platform publisher at a time."""
+    CKAN_VAR.mkdir(parents=True, exist_ok=True)
+    with open(CKAN_VAR / "publish.lock", "w") as handle:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"another publisher holds {CKAN_VAR / 'publish.lock'}")
+                time.sleep(2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Counting:
@@ -97,11 +125,12 @@ def counting(admin) -> Counting:
 def first_publish(sample_run, var_dir, admin, counting):
     """The samples published once to a CKAN that held none of them; purged again at the end."""
     names = {d["name"] for d in current_catalogue(var_dir)}
-    purge_published(admin, names)
-    with serving.connect(var_dir / "serving") as con:
-        report = publish.publish(counting, con)
-    yield report
-    purge_published(admin, names | {d["name"] for d in current_catalogue(var_dir)})
+    with publish_lock():
+        purge_published(admin, names)
+        with serving.connect(var_dir / "serving") as con:
+            report = publish.publish(counting, con)
+        yield report
+        purge_published(admin, names | {d["name"] for d in current_catalogue(var_dir)})
 
 
 def test_first_publish_creates_every_dataset_and_search_finds_each_experiment(first_publish, var_dir, admin, counting):
