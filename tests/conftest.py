@@ -59,3 +59,12 @@ def ckan() -> dict:
     assert done.returncode == 0, f"up.sh failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     ckan_var = Path(os.environ.get("CKAN_VAR", repo / "var" / "ckan"))
     return json.loads((ckan_var / "credentials.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium for the browser tests."""
+    from streamlit_browser import chromium
+
+    with chromium() as launched:
+        yield launched

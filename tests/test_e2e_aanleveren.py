@@ -13,11 +13,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,12 +22,8 @@ import pytest
 
 from catalog import serving, tokens
 from catalog.settings import REPO_ROOT
+from streamlit_browser import READY, SCREENSHOTS, streamlit_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 UPLOADED_NAME = '[data-testid="stFileChipName"], [data-testid="stFileUploaderFileName"]'  # Streamlit ≥ 1.50 shows chips
 REMOVE_UPLOAD = '[data-testid="stFileChipDeleteBtn"] button, [data-testid="stFileUploaderDeleteBtn"] button'
 
@@ -51,12 +44,6 @@ print(json.dumps(runs))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def platform(platform_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The session's platform settings, but a folder of its own, and upload tokens for Utrecht and Zeeland."""
@@ -74,49 +61,8 @@ def platform(platform_env: dict[str, str], tmp_path_factory: pytest.TempPathFact
 @pytest.fixture(scope="module")
 def app_url(platform: dict) -> Iterator[str]:
     """`streamlit run apps/Home.py` on a free loopback port with the module's platform folder."""
-    port = _free_port()
-    log = platform["root"] / "streamlit.log"
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "apps" / "Home.py"),
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=REPO_ROOT, env=platform["env"], stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Streamlit kwam niet op:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+    with streamlit_server(platform["env"], platform["root"] / "streamlit.log") as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        subprocess.run(["bash", str(REPO_ROOT / "tests" / "browser.sh")], check=False)
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail("Chromium ontbreekt: draai `bash tests/browser.sh` (apt-get install -y chromium).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

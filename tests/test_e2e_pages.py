@@ -9,77 +9,18 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from catalog.settings import REPO_ROOT
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from streamlit_browser import READY, SCREENSHOTS, streamlit_server
 
 @pytest.fixture(scope="module")
 def dashboard(sample_run, platform_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run apps/Home.py` on the platform folder of the sample run; yields its base URL."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "apps" / "Home.py"),
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, **platform_env}, stdout=out,
-                                  stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Streamlit kwam niet op:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+    with streamlit_server({**os.environ, **platform_env}, tmp_path_factory.mktemp("streamlit") / "streamlit.log", 60) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK) and (REPO_ROOT / "tests" / "browser.sh").exists():
-        subprocess.run(["bash", str(REPO_ROOT / "tests" / "browser.sh")], check=False)
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail("Chromium ontbreekt: installeer het met `apt-get install -y chromium` (Debian-pakket).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from catalog import serving
 from catalog.reading import read_delivery
