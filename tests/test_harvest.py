@@ -44,8 +44,6 @@ EU = "http://publications.europa.eu/resource/authority/data-theme/"
 TOOI = "https://identifier.overheid.nl/tooi/id/provincie/"
 FAST = Options(timeout=0.5, attempts=2, backoff=0.05)
 PREFIX = "test-harvest-"
-UP = REPO_ROOT / "catalog" / "ckan_stack" / "up.sh"
-CKAN_VAR = Path(os.environ.get("CKAN_VAR", REPO_ROOT / "var" / "ckan"))
 
 
 # --- a catalogue server on loopback -------------------------------------------------------------
@@ -410,19 +408,10 @@ def test_the_mapping_table_documents_every_field():
 
 # --- the real CKAN --------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def ckan_stack() -> dict:
-    """The local CKAN stack, started once per session (up.sh is idempotent)."""
-    done = subprocess.run(["bash", str(UP)], cwd=REPO_ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=1500)
-    assert done.returncode == 0, f"up.sh failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return json.loads((CKAN_VAR / "credentials.json").read_text())
-
-
 @pytest.fixture
-def zeeland_portal(ckan_stack):
+def zeeland_portal(ckan):
     """provincie-zeeland in the local CKAN as Zeeland's own portal; what the test makes there is purged."""
-    admin = ckanapi.RemoteCKAN(ckan_stack["url"], apikey=ckan_stack["sysadmin_token"])
+    admin = ckanapi.RemoteCKAN(ckan["url"], apikey=ckan["sysadmin_token"])
     run = uuid.uuid4().hex[:8]
 
     def purge() -> None:
