@@ -9,15 +9,15 @@ st.set_page_config(page_icon="🧭", layout="wide")  # each page's title becomes
 HERE = Path(__file__).parent
 
 COMPARE = [
-    st.Page("pages/overzicht.py", title="Overzicht", icon=":material/map:", default=True),
-    st.Page("pages/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:"),
-    st.Page("pages/lessen.py", title="Lessen", icon=":material/school:"),
-    st.Page("pages/dilemmas.py", title="Dilemma's", icon=":material/balance:"),
-    st.Page("pages/voorbij_experimenteren.py", title="Voorbij het experimenteren", icon=":material/trending_up:"),
-    st.Page("pages/catalogus.py", title="Catalogus", icon=":material/menu_book:"),
+    st.Page("views/overzicht.py", title="Overzicht", icon=":material/map:", default=True),
+    st.Page("views/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:"),
+    st.Page("views/lessen.py", title="Lessen", icon=":material/school:"),
+    st.Page("views/dilemmas.py", title="Dilemma's", icon=":material/balance:"),
+    st.Page("views/voorbij_experimenteren.py", title="Voorbij het experimenteren", icon=":material/trending_up:"),
+    st.Page("views/catalogus.py", title="Catalogus", icon=":material/menu_book:"),
 ]
-DELIVER = [st.Page("pages/aanleveren.py", title="Aanleveren", icon=":material/upload:")]
-if (HERE / "pages" / "te_classificeren.py").exists():
-    DELIVER.append(st.Page("pages/te_classificeren.py", title="Te classificeren", icon=":material/label:"))
+DELIVER = [st.Page("views/aanleveren.py", title="Aanleveren", icon=":material/upload:")]
+if (HERE / "views" / "te_classificeren.py").exists():
+    DELIVER.append(st.Page("views/te_classificeren.py", title="Te classificeren", icon=":material/label:"))
 
 st.navigation({"Vergelijken en leren": COMPARE, "Gegevens": DELIVER}).run()

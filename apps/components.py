@@ -27,23 +27,8 @@ PHASE_COLOURS = {
 LEVEL_COLOURS = ["#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000"]  # team → IPO
 
 
-def _through_navigation() -> None:
-    """Run the page through Home.py's navigation, also when a freshly started server's very first visitor opens
-    a page's own address (e.g. a link to catalogus?experiment=…). Streamlit then still takes apps/pages/ for an
-    old-style pages folder and runs the page alone — without Home.py's layout and menu — until some run has
-    called st.navigation. Its flag for that is internal, so the check is defensive."""
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - a Streamlit without it has no such mode
-        return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def require_data() -> None:
     """Stop the page with a plain explanation when the pipeline has not published anything yet."""
-    _through_navigation()
     try:
         queries.version()
     except queries.NotPublished:

@@ -14,7 +14,7 @@ from catalog.settings import REPO_ROOT
 from catalog.vocabularies import provinces
 
 ENTRY = str(REPO_ROOT / "apps" / "Home.py")
-PAGES = sorted(p.name for p in (REPO_ROOT / "apps" / "pages").glob("*.py"))
+PAGES = sorted(p.name for p in (REPO_ROOT / "apps" / "views").glob("*.py"))
 OURS = ("overzicht.py", "vergelijken.py", "lessen.py", "dilemmas.py", "voorbij_experimenteren.py", "catalogus.py")
 
 
@@ -22,7 +22,7 @@ def page(name: str, **query: str) -> AppTest:
     app = AppTest.from_file(ENTRY, default_timeout=60)
     app.run()
     if name != "overzicht.py":
-        app.switch_page(f"pages/{name}")
+        app.switch_page(f"views/{name}")
     for key, value in query.items():
         app.query_params[key] = value
     app.run()
@@ -56,7 +56,7 @@ def test_every_page_renders_without_exception(sample_run, name: str) -> None:
 def test_the_navigation_lists_every_page(sample_run) -> None:
     source = Path(ENTRY).read_text()
     for name in (*OURS, "aanleveren.py"):
-        assert f'"pages/{name}"' in source
+        assert f'"views/{name}"' in source
     assert "te_classificeren.py" in source  # listed when that page exists
 
 
@@ -324,7 +324,7 @@ def test_catalogus_with_an_unknown_experiment_says_so(sample_run) -> None:
 
 def test_no_page_of_ours_renders_html() -> None:
     for name in (*OURS, "../Home.py", "../components.py"):
-        assert "unsafe_allow_html" not in (REPO_ROOT / "apps" / "pages" / name).read_text(), name
+        assert "unsafe_allow_html" not in (REPO_ROOT / "apps" / "views" / name).read_text(), name
 
 
 def test_markdown_escaping_shows_user_text_literally() -> None:

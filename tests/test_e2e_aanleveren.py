@@ -132,6 +132,16 @@ def upload_and_submit(tab, files: list[Path]) -> None:
     settle(tab)
 
 
+def test_a_page_address_opened_first_still_gets_the_navigation(app_url: str, page) -> None:
+    """The very first visit of a fresh server goes straight to /aanleveren (a bookmark): the page must run
+    inside Home.py's navigation, with its own title and the full menu, not as a bare script."""
+    page.goto(f"{app_url}/aanleveren")
+    settle(page)
+    assert page.title() == "Aanleveren"
+    menu = " ".join(page.locator('[data-testid="stSidebarNav"] a').all_inner_texts())
+    assert "Overzicht" in menu and "Dilemma's" in menu and "Home" not in menu
+
+
 def test_utrecht_delivers_sees_its_errors_corrects_them_and_finds_its_experiment_in_the_marts(
         app_url: str, platform: dict, page, tmp_path: Path) -> None:
     sign_in(page, app_url, platform["PV26"])

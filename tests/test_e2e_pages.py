@@ -69,7 +69,7 @@ def test_every_page_in_the_navigation_renders_in_chromium(dashboard: str, page) 
     labels = [label for label, _ in pages]
     for expected in ("Overzicht", "Vergelijken", "Lessen", "Dilemma's", "Voorbij het experimenteren", "Catalogus", "Aanleveren"):
         assert expected in labels, f"{expected} ontbreekt in de navigatie: {labels}"
-    if (REPO_ROOT / "apps" / "pages" / "te_classificeren.py").exists():
+    if (REPO_ROOT / "apps" / "views" / "te_classificeren.py").exists():
         assert "Te classificeren" in labels
 
     problems = []

@@ -498,7 +498,7 @@ def test_the_queue_reaches_the_page_through_dbt_and_the_serving_copy(server, tmp
     serving.publish(wh, tmp_path / "serving")
     monkeypatch.setenv("IDA_SERVING_DIR", str(tmp_path / "serving"))
 
-    page = AppTest.from_file(str(REPO_ROOT / "apps" / "pages" / "te_classificeren.py"), default_timeout=60).run()
+    page = AppTest.from_file(str(REPO_ROOT / "apps" / "views" / "te_classificeren.py"), default_timeout=60).run()
     assert not page.exception
     assert [m.value for m in page.metric] == ["1", "1", "1"]
     queue = page.dataframe[0].value

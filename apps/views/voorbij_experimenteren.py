@@ -108,7 +108,7 @@ else:
             st.markdown(f"**{md(row['experiment'])}**")
             st.caption(f"{md(row['provincie'])} · {md(row['kerntaak'])}")
             st.text(row["waarom gestopt"] or "Geen reden opgegeven.")
-            st.page_link("pages/catalogus.py", label="Naar het experiment", icon=":material/science:",
+            st.page_link("views/catalogus.py", label="Naar het experiment", icon=":material/science:",
                          query_params={"experiment": row["experiment_key"]})
     if len(stopped) > STOPPED_SHOWN:
         st.caption(f"De eerste {STOPPED_SHOWN} van {number(len(stopped))}; alle staan in de tabel hieronder.")
