@@ -13,7 +13,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from catalog import serving
 from catalog.settings import REPO_ROOT, Settings
 from catalog.vocabularies import provinces
 
@@ -43,6 +42,7 @@ def pipeline(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Toon het logboek van Dagster en dbt.")] = False,
 ) -> None:
     """Draai de hele pijplijn: leveringen laden, dbt bouwen en testen, serveerkopie en catalogus publiceren."""
+    from catalog import serving
     from orchestration.pipeline import run_pipeline
 
     code = province_code(province)
@@ -58,6 +58,8 @@ def pipeline(
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False) -> None:
     """Toon per provincie hoeveel experimenten, lessen en resultaten het platform heeft en wanneer ze zijn geladen."""
+    from catalog import serving
+
     try:
         with serving.connect(Settings.from_env().serving_dir) as con:
             rows = con.execute(
@@ -93,7 +95,11 @@ def validate(
     if missing:
         raise fail(f"Niet gevonden: {', '.join(missing)}. Controleer het pad.", 2)
     code = province_code(province)
-    known = serving.known_experiments(Settings.from_env().serving_dir, code) if code else set()
+    known: set[str] = set()
+    if code:  # lessons may refer to experiments the platform already holds for this province
+        from catalog import serving
+
+        known = serving.known_experiments(Settings.from_env().serving_dir, code)
     report = check(paths, code, known)
     if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
@@ -147,7 +153,7 @@ def submit(
     as_json: Annotated[bool, typer.Option("--json", help="Het rapport als JSON.")] = False,
 ) -> None:
     """Lever aan: bewaar de bestanden, valideer ze en keur ze goed of af. Het uploadtoken komt uit IDA_UPLOAD_TOKEN."""
-    from catalog import tokens
+    from catalog import serving, tokens
     from catalog.reading import DELIVERY_SUFFIXES
     from catalog.submissions import submit as keep
 
@@ -232,6 +238,7 @@ def publish_catalogue(
     workers: Annotated[int, typer.Option(min=1, max=16, help="Zoveel schrijfacties tegelijk naar CKAN.")] = 4,
 ) -> None:
     """Publiceer de catalogus naar CKAN (CKAN_URL, CKAN_API_TOKEN): alleen wat veranderde. Exit 0 = klaar, 1 = een dataset mislukte, 2 = niet ingesteld."""
+    from catalog import serving
     from rich.markup import escape
 
     from catalog import publish
