@@ -1,12 +1,8 @@
 """Entry of the IDA Leerplatform dashboard: page set-up and navigation."""
 
-from pathlib import Path
-
 import streamlit as st
 
 st.set_page_config(page_icon="🧭", layout="wide")  # each page's title becomes the window title
-
-HERE = Path(__file__).parent
 
 COMPARE = [
     st.Page("views/overzicht.py", title="Overzicht", icon=":material/map:", default=True),
@@ -16,8 +12,9 @@ COMPARE = [
     st.Page("views/voorbij_experimenteren.py", title="Voorbij het experimenteren", icon=":material/trending_up:"),
     st.Page("views/catalogus.py", title="Catalogus", icon=":material/menu_book:"),
 ]
-DELIVER = [st.Page("views/aanleveren.py", title="Aanleveren", icon=":material/upload:")]
-if (HERE / "views" / "te_classificeren.py").exists():
-    DELIVER.append(st.Page("views/te_classificeren.py", title="Te classificeren", icon=":material/label:"))
+DELIVER = [
+    st.Page("views/aanleveren.py", title="Aanleveren", icon=":material/upload:"),
+    st.Page("views/te_classificeren.py", title="Te classificeren", icon=":material/label:"),
+]
 
 st.navigation({"Vergelijken en leren": COMPARE, "Gegevens": DELIVER}).run()

@@ -46,12 +46,12 @@ def published_at() -> str:
 def _connection(version_name: str) -> duckdb.DuckDBPyConnection:
     path = Settings.from_env().serving_dir / version_name
     con = duckdb.connect(str(path), read_only=True)
-    indexed = con.execute("""select count(*) from duckdb_columns() where schema_name = ?
-                             and (table_name, column_name) in (('lesson_terms', 'weight'), ('lesson_docs', 'doc_id'))""",
-                          [serving.SEARCH_SCHEMA]).fetchone()[0] == 2
-    if indexed:
+    columns = set(con.execute("select schema_name, table_name, column_name from duckdb_columns()").fetchall())
+    has_lessons = any(column[:2] == ("marts", "lessons") for column in columns)
+    indexed = {(serving.SEARCH_SCHEMA, "lesson_terms", "weight"), (serving.SEARCH_SCHEMA, "lesson_docs", "doc_id")} <= columns
+    if indexed or not has_lessons:
         return con
-    # A copy published before this search index existed: copy it into memory and index it there, once per version.
+    # Lessons published before this search index existed: copy them into memory and index them there, once per version.
     con.close()
     con = duckdb.connect()
     con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as published (read_only)")
@@ -605,3 +605,44 @@ def experiment_results(key: str) -> pd.DataFrame:
                progress_share as voortgang, is_latest_measurement as laatste
         from marts.results where experiment_key = ? order by indicator, measured_on
     """, key)
+
+
+# ------------------------------------------------------------------------------------------ harvest
+
+
+def _harvest(sql: str, province: str | None) -> pd.DataFrame:
+    """A harvest mart, of one province or all; empty for a copy published before the harvest marts existed."""
+    where, params = ("where province_code = ?", (province,)) if province else ("", ())
+    try:
+        return frame(sql.format(where=where), *params)
+    except duckdb.CatalogException:
+        return pd.DataFrame()
+
+
+def to_classify(province: str | None) -> pd.DataFrame:
+    """The to-classify queue, newest first."""
+    return _harvest("""
+        select queue_key, province_code, province_name, title, reason, source_kind, source_url, record_url,
+               record_id, record_json, fetched_at
+        from marts.to_classify {where}
+        order by fetched_at desc, province_code, title
+    """, province)
+
+
+def harvest_sources(province: str | None) -> pd.DataFrame:
+    """Each harvested source with its latest run."""
+    return _harvest("""
+        select province_name, source_kind, source_url, status, error, seen, experiments, to_classify,
+               last_run_at, last_success_at
+        from marts.harvest_sources {where}
+        order by status desc, province_code, source_url
+    """, province)
+
+
+def withdrawn_at_source(province: str | None) -> pd.DataFrame:
+    """Records withdrawn at their source (kept on the platform)."""
+    return _harvest("""
+        select province_name, experiment_id, record_url, source_url, last_fetched_at, withdrawn_at
+        from marts.withdrawn_at_source {where}
+        order by withdrawn_at desc, province_name
+    """, province)

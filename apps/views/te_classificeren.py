@@ -7,7 +7,8 @@ import json
 
 import streamlit as st
 
-from apps import harvest_queries as q
+from apps import queries as q
+from apps.components import require_data
 from catalog.vocabularies import provinces
 
 st.title("Te classificeren")
@@ -15,15 +16,13 @@ st.caption("Records die het platform uit de portalen van de provincies oogstte, 
            "standaard voldoen, bijvoorbeeld omdat er geen kerntaak uit af te leiden is. Niets wordt weggegooid: "
            "een record verdwijnt hier pas als de bron het verbetert of het intrekt.")
 
-if q.version() is None:
-    st.info("Er zijn nog geen gegevens. Draai eerst de pijplijn (make pipeline of ida pipeline).")
-    st.stop()
+require_data()
 
 names = provinces()
 choice = st.selectbox("Provincie", ["Alle provincies", *(names.label(c) for c in names.codes)], key="tc_provincie")
 province = None if choice == "Alle provincies" else names.resolve(choice)
 
-queue, sources, withdrawn = q.queue(province), q.sources(province), q.withdrawn(province)
+queue, sources, withdrawn = q.to_classify(province), q.harvest_sources(province), q.withdrawn_at_source(province)
 failed = int((sources["status"] == "mislukt").sum()) if not sources.empty else 0
 cols = st.columns(3)
 cols[0].metric("Te classificeren", len(queue))
@@ -37,7 +36,7 @@ else:
     shown = queue.rename(columns={"province_name": "Provincie", "title": "Titel", "reason": "Reden",
                                   "source_kind": "Soort bron", "record_url": "Link", "fetched_at": "Opgehaald"})
     st.dataframe(shown[["Provincie", "Titel", "Reden", "Soort bron", "Link", "Opgehaald"]], hide_index=True,
-                 use_container_width=True, key="tc_wachtrij")
+                 width="stretch", key="tc_wachtrij")
     labels = {row.queue_key: f"{row.province_name}: {row.title or row.record_id}" for row in queue.itertuples()}
     picked = st.selectbox("Bekijk een record", list(labels), format_func=labels.get, key="tc_record")
     record = queue.set_index("queue_key").loc[picked]
@@ -54,7 +53,7 @@ else:
         "province_name": "Provincie", "source_kind": "Soort", "source_url": "Adres", "status": "Status",
         "error": "Melding", "seen": "Records", "experiments": "Experimenten", "to_classify": "Te classificeren",
         "last_run_at": "Laatste oogst", "last_success_at": "Laatst gelukt"}), hide_index=True,
-        use_container_width=True, key="tc_bronnen")
+        width="stretch", key="tc_bronnen")
 
 st.subheader("Ingetrokken bij de bron")
 if withdrawn.empty:
@@ -64,4 +63,4 @@ else:
     st.dataframe(withdrawn.rename(columns={
         "province_name": "Provincie", "experiment_id": "Experiment", "record_url": "Link", "source_url": "Bron",
         "last_fetched_at": "Laatst gezien", "withdrawn_at": "Ingetrokken vastgesteld"}), hide_index=True,
-        use_container_width=True, key="tc_ingetrokken")
+        width="stretch", key="tc_ingetrokken")
