@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +25,12 @@ PHASE_COLOURS = {
     "Opschaling": "#31a354", "Structureel": "#006d2c", "Gestopt": "#a3a3a3",
 }
 LEVEL_COLOURS = ["#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000"]  # team → IPO
+
+
+def phase_badge(experiment: dict | pd.Series) -> None:
+    """An experiment's phase as a badge: green beyond experimenting, grey when stopped, blue otherwise."""
+    st.badge(experiment["phase_label"], color="green" if experiment["is_beyond_experimenting"]
+             else "gray" if experiment["is_stopped"] else "blue")
 
 
 def require_data() -> None:
@@ -68,12 +74,13 @@ def numbers_behind(table: pd.DataFrame, file_name: str) -> None:
     """The numbers of a chart, one click away, with a CSV download (made only when clicked)."""
     with st.expander("Cijfers bij deze grafiek"):
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button("Download als CSV", _csv(table), file_name=file_name, mime="text/csv",
-                           key=f"download-{file_name}")
+        csv_download(table, file_name)
 
 
-def _csv(table: pd.DataFrame) -> Callable[[], bytes]:
-    return lambda: table.to_csv(index=False).encode("utf-8-sig")  # with BOM, so Excel reads the accents
+def csv_download(table: pd.DataFrame, file_name: str) -> None:
+    """A "Download als CSV" button for `table` (made only when clicked; with a BOM, so Excel reads the accents)."""
+    st.download_button("Download als CSV", lambda: table.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=file_name, mime="text/csv", key=f"download-{file_name}")
 
 
 def tile_map(provinces: pd.DataFrame, value: str, title: str, scheme: str = "blues", height: int = 400) -> alt.LayerChart:

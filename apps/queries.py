@@ -212,7 +212,8 @@ def compared_experiments(selection: Selection) -> pd.DataFrame:
     condition, params = selection.sql()
     return frame(f"""
         select e.experiment_key, e.province_code, e.province_name, e.experiment_id, e.title, e.summary,
-               e.core_task_label, e.ida_line_label, e.phase, e.phase_label, e.phase_order, e.is_stopped, e.stop_reason,
+               e.core_task_label, e.ida_line_label, e.phase, e.phase_label, e.phase_order, e.is_beyond_experimenting,
+               e.is_stopped, e.stop_reason,
                e.partners, e.data_sources, e.learning_questions, e.intended_results, e.start_date, e.end_date,
                e.lessons, e.dilemmas_open
         from marts.experiments e
@@ -428,7 +429,7 @@ class DilemmaFilters:
         return " and ".join(conditions), params
 
 
-def dilemmas(filters: DilemmaFilters, limit: int | None = None) -> pd.DataFrame:
+def dilemmas(filters: DilemmaFilters) -> pd.DataFrame:
     """Dilemmas, oldest first, with the labels of their public values."""
     where, params = filters.sql()
     return frame(f"""
@@ -446,13 +447,7 @@ def dilemmas(filters: DilemmaFilters, limit: int | None = None) -> pd.DataFrame:
         cross join value_labels
         where {where}
         order by l.lesson_date, l.lesson_key
-        {f"limit {int(limit)}" if limit else ""}
     """, *params)
-
-
-def dilemma_count(filters: DilemmaFilters) -> int:
-    where, params = filters.sql()
-    return int(frame(f"select count(*) as n from marts.lessons l where {where}", *params)["n"][0])
 
 
 def dilemmas_by_level(filters: DilemmaFilters) -> pd.DataFrame:

@@ -68,3 +68,12 @@ def browser():
 
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh tab (own context: no cookies or session from another test), Dutch locale."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1100}, locale="nl-NL")
+    tab = context.new_page()
+    yield tab
+    context.close()

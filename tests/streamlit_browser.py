@@ -76,3 +76,10 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+def settle(tab) -> None:
+    """Wait until the app's script has run (twice over: a rerun may follow the first run)."""
+    tab.wait_for_selector(READY, timeout=60_000)
+    tab.wait_for_timeout(300)
+    tab.wait_for_selector(READY, timeout=60_000)

@@ -22,7 +22,7 @@ import pytest
 
 from catalog import serving, tokens
 from catalog.settings import REPO_ROOT
-from streamlit_browser import READY, SCREENSHOTS, streamlit_server
+from streamlit_browser import SCREENSHOTS, settle, streamlit_server
 
 UPLOADED_NAME = '[data-testid="stFileChipName"], [data-testid="stFileUploaderFileName"]'  # Streamlit ≥ 1.50 shows chips
 REMOVE_UPLOAD = '[data-testid="stFileChipDeleteBtn"] button, [data-testid="stFileUploaderDeleteBtn"] button'
@@ -63,20 +63,6 @@ def app_url(platform: dict) -> Iterator[str]:
     """`streamlit run apps/Home.py` on a free loopback port with the module's platform folder."""
     with streamlit_server(platform["env"], platform["root"] / "streamlit.log") as url:
         yield url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="nl-NL")
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-def settle(tab) -> None:
-    tab.wait_for_selector(READY, timeout=60_000)
-    tab.wait_for_timeout(300)
-    tab.wait_for_selector(READY, timeout=60_000)
 
 
 def screenshot(tab, name: str) -> Path:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from streamlit_browser import READY, SCREENSHOTS, streamlit_server
+from streamlit_browser import SCREENSHOTS, settle, streamlit_server
 
 @pytest.fixture(scope="module")
 def dashboard(sample_run, platform_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -22,20 +22,10 @@ def dashboard(sample_run, platform_env: dict[str, str], tmp_path_factory: pytest
         yield url
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="nl-NL")
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
 def _settle(tab) -> None:
     """Wait until the script has run and the charts have drawn."""
-    tab.wait_for_selector(READY, timeout=60_000)
+    settle(tab)
     tab.wait_for_selector("h1", timeout=30_000)
-    tab.wait_for_timeout(300)
-    tab.wait_for_selector(READY, timeout=60_000)
     tab.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
         ".every(c => c.querySelector('canvas, svg'))", timeout=30_000)

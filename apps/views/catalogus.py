@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from apps import queries
-from apps.components import Report, as_list, describe, listed, md, number, report_button, require_data
+from apps.components import (Report, as_list, csv_download, describe, listed, md, number, phase_badge, report_button,
+                             require_data)
 from catalog.ckan_dicts import dataset_name
 from catalog.settings import Settings
 
@@ -57,8 +58,7 @@ else:
     )
     st.caption("Klik op een rij om het experiment te openen.")
     picked = found["experiment_key"].iloc[event.selection.rows[0]] if event.selection.rows else None
-    st.download_button("Download als CSV", lambda: found.drop(columns=["experiment_key"]).to_csv(index=False).encode("utf-8-sig"),
-                       file_name="catalogus.csv", mime="text/csv", key="download-catalogus")
+    csv_download(found.drop(columns=["experiment_key"]), "catalogus.csv")
     report.table("Experimenten", found.drop(columns=["experiment_key"]))
 
 if picked and st.query_params.get("experiment") != picked:
@@ -85,8 +85,7 @@ if key:
                     st.rerun()
                 st.caption(f"{md(row['province_name'])} · {md(row['core_task_label'])} · IDA-spoor "
                            f"{md(row['ida_line_label'].lower())} · id {md(row['experiment_id'])}")
-                st.badge(row["phase_label"], color="green" if row["is_beyond_experimenting"]
-                         else "gray" if row["is_stopped"] else "blue")
+                phase_badge(row)
                 ckan_url = Settings.from_env().ckan_url
                 if ckan_url:
                     st.link_button("In de open catalogus (CKAN)", icon=":material/open_in_new:",

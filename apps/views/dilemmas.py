@@ -4,7 +4,7 @@ import altair as alt
 import streamlit as st
 
 from apps import queries
-from apps.components import LEVEL_COLOURS, Report, describe, md, number, numbers_behind, report_button, require_data
+from apps.components import LEVEL_COLOURS, Report, csv_download, describe, md, number, numbers_behind, report_button, require_data
 
 SHOWN = 25
 
@@ -39,14 +39,15 @@ applied = {
 }
 report = Report("Dilemma's", applied)
 
-count = queries.dilemma_count(filters)
+everything = queries.dilemmas(filters)
+count = len(everything)
 if not count:
     st.success("Geen dilemma's met deze filters.")
     report.paragraph("Geen dilemma's met deze filters.")
     report_button(slot, report, "ida-dilemmas.html")
     st.stop()
 
-oldest = queries.dilemmas(filters, limit=SHOWN)
+oldest = everything.head(SHOWN)
 by_level = queries.dilemmas_by_level(filters)
 board = int(by_level[by_level["volgorde"] >= 3]["dilemmas"].sum())
 cols = st.columns(3)
@@ -117,12 +118,10 @@ for _, row in oldest.iterrows():
 if count > SHOWN:
     st.caption(f"De {SHOWN} oudste van {number(count)}; alle staan in de tabel hieronder.")
 
-everything = queries.dilemmas(filters)
 table = everything.drop(columns=["niveau_volgorde", "experiment_key", "lesson_key"])
 with st.expander(f"Alle {number(count)} dilemma's als tabel"):
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download als CSV", lambda: table.to_csv(index=False).encode("utf-8-sig"),
-                       file_name="dilemmas.csv", mime="text/csv", key="download-dilemmas")
+    csv_download(table, "dilemmas.csv")
 
 report.paragraph(f"{number(count)} dilemma's, waarvan {number(board)} bij het bestuur (GS, PS of IPO).")
 report.bars("Dilemma's per niveau", by_level.groupby("niveau", sort=False, as_index=False)["dilemmas"].sum(), "niveau", "dilemmas")

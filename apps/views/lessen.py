@@ -6,7 +6,7 @@ import altair as alt
 import streamlit as st
 
 from apps import queries
-from apps.components import Report, describe, md, number, numbers_behind, report_button, require_data, rows_height
+from apps.components import Report, csv_download, describe, md, number, numbers_behind, report_button, require_data, rows_height
 
 st.title("Lessen")
 st.caption("Zoek in alle geleerde lessen van de provincies. De beste treffers staan bovenaan: lessen met alle "
@@ -106,8 +106,7 @@ table = hits[["province_name", "lesson_date", "category_label", "direction_label
     "core_task_label": "kerntaak", "experiment_title": "experiment", "lesson_text": "les"})
 with st.expander("Deze lessen als tabel"):
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download als CSV", lambda: table.to_csv(index=False).encode("utf-8-sig"),
-                       file_name="lessen.csv", mime="text/csv", key="download-lessen")
+    csv_download(table, "lessen.csv")
 
 report.paragraph(f"{number(total)} lessen gevonden; hieronder de {number(len(hits))} beste.")
 report.bars("Gevonden lessen per provincie", by_province.reset_index(), "provincie", "totaal")

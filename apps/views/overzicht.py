@@ -109,10 +109,10 @@ else:
     ).properties(height=320)
     st.altair_chart(chart, width="stretch")
     st.caption("Opgeteld: alle experimenten die tot en met die maand zijn gestart, ook als ze inmiddels zijn gestopt.")
-    yearly = development.assign(jaar=development["maand"].dt.year).groupby(["jaar", "groep"], as_index=False)[
-        "gestart tot en met"].max()
-    numbers_behind(yearly.pivot(index="jaar", columns="groep", values="gestart tot en met").reset_index(),
-                   f"ontwikkeling-per-{by}.csv")
+    yearly = (development.assign(jaar=development["maand"].dt.year)
+              .groupby(["jaar", "groep"], as_index=False)["gestart tot en met"].max()
+              .pivot(index="jaar", columns="groep", values="gestart tot en met").reset_index())
+    numbers_behind(yearly, f"ontwikkeling-per-{by}.csv")
 
 report = Report("Overzicht van de provincies", {"Kaart gekleurd naar": colour_by, "Ontwikkeling": f"per {by}"})
 report.table("Kerncijfers", table[["Provincie", "Experimenten", "Geleerde lessen", "Open dilemma's",
@@ -122,6 +122,5 @@ report.table("Per kerntaak", summary)
 report.table("Experimenten per fase", phase_table)
 report.table("Experimenten per kerntaak", task_table)
 if not development.empty:
-    report.table(f"Experimenten gestart tot en met elk jaar, per {by}",
-                 yearly.pivot(index="jaar", columns="groep", values="gestart tot en met").reset_index())
+    report.table(f"Experimenten gestart tot en met elk jaar, per {by}", yearly)
 report_button(slot, report, "ida-overzicht.html")

@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from apps import queries
-from apps.components import (PHASE_COLOURS, Report, as_list, listed, md, number, numbers_behind, phase_scale, report_button,
-                             require_data, rows_height, tile_map)
+from apps.components import (PHASE_COLOURS, Report, as_list, csv_download, listed, md, number, numbers_behind, phase_badge,
+                             phase_scale, report_button, require_data, rows_height, tile_map)
 
 SHOWN_PER_PROVINCE = 3
 
@@ -80,13 +80,12 @@ report_items = []
 for number_in_row, (province, group) in enumerate(experiments.groupby("province_name", sort=True)):
     with grid[number_in_row % 3].container(border=True):
         st.markdown(f"#### {md(province)}")
-        beyond = int(group["phase"].isin(["opschaling", "structureel"]).sum())
+        beyond = int(group["is_beyond_experimenting"].sum())
         st.caption(f"{number(len(group))} experiment{'en' if len(group) != 1 else ''}, "
                    f"waarvan {number(beyond)} voorbij het experimenteren")
         for _, row in group.head(SHOWN_PER_PROVINCE).iterrows():
             st.markdown(f"**{md(row['title'])}**")
-            st.badge(row["phase_label"], color="green" if row["phase"] in ("opschaling", "structureel")
-                     else "gray" if row["is_stopped"] else "blue")
+            phase_badge(row)
             lines = [f"Partners: {listed(row['partners'])}",
                      f"Gegevens: {listed(row['data_sources'])}",
                      f"Leervragen: {listed(row['learning_questions'])}"]
@@ -129,8 +128,7 @@ table = experiments.assign(
     "province_name": "provincie", "title": "experiment", "phase_label": "fase", "core_task_label": "kerntaak",
     "ida_line_label": "IDA-spoor", "start_date": "start", "lessons": "lessen"})
 st.dataframe(table, hide_index=True, width="stretch", key="vergelijking-tabel")
-st.download_button("Download als CSV", lambda: table.to_csv(index=False).encode("utf-8-sig"),
-                   file_name="vergelijking-experimenten.csv", mime="text/csv", key="download-vergelijking")
+csv_download(table, "vergelijking-experimenten.csv")
 
 report.bars("Experimenten per provincie", involved.rename(columns={"name": "provincie"}), "provincie", "experiments")
 report.items("De aanpak per provincie", report_items)

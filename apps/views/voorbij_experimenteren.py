@@ -4,8 +4,8 @@ import altair as alt
 import streamlit as st
 
 from apps import queries
-from apps.components import (PHASE_COLOURS, Report, describe, listed, md, number, numbers_behind, report_button,
-                             require_data, rows_height)
+from apps.components import (PHASE_COLOURS, Report, csv_download, describe, listed, md, number, numbers_behind,
+                             report_button, require_data, rows_height)
 
 STOPPED_SHOWN = 10
 
@@ -95,8 +95,7 @@ else:
     st.dataframe(scaled_table, hide_index=True, width="stretch", key="opgeschaald", column_config={
         "bekijk": st.column_config.LinkColumn("Experiment", display_text="bekijk"),
         "start": st.column_config.DateColumn("start", format="DD-MM-YYYY")})
-    st.download_button("Download als CSV", lambda: scaled_table.drop(columns=["bekijk"]).to_csv(index=False).encode("utf-8-sig"),
-                       file_name="opgeschaald.csv", mime="text/csv", key="download-opgeschaald")
+    csv_download(scaled_table.drop(columns=["bekijk"]), "opgeschaald.csv")
 
 st.subheader("Gestopt, en waarom")
 if stopped.empty:
@@ -114,9 +113,7 @@ else:
         st.caption(f"De eerste {STOPPED_SHOWN} van {number(len(stopped))}; alle staan in de tabel hieronder.")
     with st.expander("Alle gestopte experimenten als tabel"):
         st.dataframe(stopped.drop(columns=["experiment_key"]), hide_index=True, width="stretch")
-        st.download_button("Download als CSV",
-                           lambda: stopped.drop(columns=["experiment_key"]).to_csv(index=False).encode("utf-8-sig"),
-                           file_name="gestopt.csv", mime="text/csv", key="download-gestopt")
+        csv_download(stopped.drop(columns=["experiment_key"]), "gestopt.csv")
 
 report.paragraph(f"{number(running)} lopende experimenten, waarvan {number(beyond)} opgeschaald of structureel; "
                  f"{number(len(stopped))} gestopt.")
