@@ -47,18 +47,24 @@ def extra_landing(var_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def ckan() -> dict:
-    """The local CKAN stack (catalog/ckan_stack), started if needed: its credentials.json as a dict
+def ckan_up():
+    """The run of catalog/ckan_stack/up.sh that made sure the local CKAN stack runs (its output, for the tests)."""
+    from local_ckan import run_up
+
+    done = run_up()
+    assert done.returncode == 0, f"up.sh failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+@pytest.fixture(scope="session")
+def ckan(ckan_up) -> dict:
+    """The local CKAN stack's credentials.json as a dict
     ({"url", "sysadmin_token", "provinces": {"PV26": token, …}, "editors", "organisations", …})."""
     import json
-    import subprocess
 
-    repo = Path(__file__).resolve().parent.parent
-    done = subprocess.run(["bash", str(repo / "catalog" / "ckan_stack" / "up.sh")], cwd=repo, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=1500)
-    assert done.returncode == 0, f"up.sh failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    ckan_var = Path(os.environ.get("CKAN_VAR", repo / "var" / "ckan"))
-    return json.loads((ckan_var / "credentials.json").read_text())
+    from local_ckan import CKAN_VAR
+
+    return json.loads((CKAN_VAR / "credentials.json").read_text())
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """The local CKAN stack (catalog/ckan_stack): a real CKAN 2.12 with PostgreSQL, Redis and Solr.
 
-The module fixture runs `bash catalog/ckan_stack/up.sh` (installs and starts from scratch, or returns
-quickly when the stack runs) and reads var/ckan/credentials.json. Everything the tests create is
+The session fixtures `ckan_up` and `ckan` (tests/conftest.py) run `bash catalog/ckan_stack/up.sh` (installs
+and starts from scratch, or returns quickly when the stack runs) and read var/ckan/credentials.json. Everything the tests create is
 named test-ckan-stack-* and purged afterwards, so the tests can be rerun against the same stack.
 """
 
@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import stat
-import subprocess
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import ckanapi
 import pytest
 import rdflib
+from local_ckan import CKAN_VAR, run_up
 
-REPO = Path(__file__).resolve().parent.parent
-UP = REPO / "catalog" / "ckan_stack" / "up.sh"
-CKAN_VAR = Path(os.environ.get("CKAN_VAR", REPO / "var" / "ckan"))
-VOCABULARIES = REPO / "catalog" / "vocabularies"
+from catalog.settings import REPO_ROOT
+
+VOCABULARIES = REPO_ROOT / "catalog" / "vocabularies"
 PREFIX = "test-ckan-stack-"
 
 
@@ -36,32 +33,14 @@ def vocabulary(name: str) -> list[dict[str, str]]:
 PROVINCES = vocabulary("provincies.csv")
 
 
-def run_up() -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(UP)], cwd=REPO, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=1500)
+@pytest.fixture(scope="module")
+def sysadmin(ckan) -> ckanapi.RemoteCKAN:
+    return ckanapi.RemoteCKAN(ckan["url"], apikey=ckan["sysadmin_token"])
 
 
 @pytest.fixture(scope="module")
-def up_run() -> subprocess.CompletedProcess:
-    result = run_up()
-    assert result.returncode == 0, f"up.sh failed:\n{result.stdout}\n{result.stderr}"
-    return result
-
-
-@pytest.fixture(scope="module")
-def creds(ckan) -> dict:
-    """The session fixture `ckan` (tests/conftest.py) starts the stack and reads credentials.json."""
-    return ckan
-
-
-@pytest.fixture(scope="module")
-def sysadmin(creds) -> ckanapi.RemoteCKAN:
-    return ckanapi.RemoteCKAN(creds["url"], apikey=creds["sysadmin_token"])
-
-
-@pytest.fixture(scope="module")
-def utrecht_editor(creds) -> ckanapi.RemoteCKAN:
-    return ckanapi.RemoteCKAN(creds["url"], apikey=creds["provinces"]["PV26"])
+def utrecht_editor(ckan) -> ckanapi.RemoteCKAN:
+    return ckanapi.RemoteCKAN(ckan["url"], apikey=ckan["provinces"]["PV26"])
 
 
 def purge_test_datasets(ckan: ckanapi.RemoteCKAN) -> None:
@@ -98,18 +77,18 @@ def experiment(name: str, org: str, province: str, **fields) -> dict:
             "fase": "opschaling", **fields}
 
 
-def test_status_show_lists_the_plugins(sysadmin, creds):
+def test_status_show_lists_the_plugins(sysadmin, ckan):
     status = sysadmin.action.status_show()
     assert status["ckan_version"] == "2.12.0"
     assert {"scheming_datasets", "dcat", "structured_data"} <= set(status["extensions"])
-    assert status["site_url"] == creds["url"] == "http://127.0.0.1:5000"
+    assert status["site_url"] == ckan["url"] == "http://127.0.0.1:5000"
 
 
-def test_credentials_file_is_private_and_complete(creds):
+def test_credentials_file_is_private_and_complete(ckan):
     path = CKAN_VAR / "credentials.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert set(creds["provinces"]) == {p["code"] for p in PROVINCES}
-    tokens = [creds["sysadmin_token"], *creds["provinces"].values()]
+    assert set(ckan["provinces"]) == {p["code"] for p in PROVINCES}
+    tokens = [ckan["sysadmin_token"], *ckan["provinces"].values()]
     assert all(tokens) and len(set(tokens)) == 13
 
 
@@ -188,9 +167,9 @@ def test_utrecht_editor_writes_only_in_utrecht(sysadmin, utrecht_editor, made):
     assert sysadmin.action.package_show(id=zeeland)["fase"] == "opschaling"
 
 
-def test_each_editor_is_editor_of_its_own_organisation_only(sysadmin, creds):
+def test_each_editor_is_editor_of_its_own_organisation_only(sysadmin, ckan):
     for p in PROVINCES:
-        user = creds["editors"][p["code"]]
+        user = ckan["editors"][p["code"]]
         memberships = sysadmin.action.organization_list_for_user(id=user, permission="read")
         assert [(o["name"], o["capacity"]) for o in memberships] == [(p["ckan_organisatie"], "editor")]
         assert sysadmin.action.user_show(id=user)["sysadmin"] is False
@@ -204,10 +183,10 @@ def test_plain_datasets_still_work(sysadmin, made):
     assert {"key": "bron", "value": "dbt"} in sysadmin.action.package_show(id=name)["extras"]
 
 
-def test_catalog_ttl_is_dcat_turtle(sysadmin, creds, made):
+def test_catalog_ttl_is_dcat_turtle(sysadmin, ckan, made):
     name = new_name(made)
     created = sysadmin.action.package_create(**experiment(name, "provincie-utrecht", "PV26"))
-    with urllib.request.urlopen(f"{creds['url']}/catalog.ttl", timeout=60) as response:
+    with urllib.request.urlopen(f"{ckan['url']}/catalog.ttl", timeout=60) as response:
         assert response.headers["Content-Type"].startswith("text/turtle")
         body = response.read()
     from rdflib.namespace import DCAT, DCTERMS, RDF  # here: pytest's collection trips on DCAT
@@ -219,23 +198,23 @@ def test_catalog_ttl_is_dcat_turtle(sysadmin, creds, made):
     assert created["title"] in titles
 
 
-def test_up_again_is_fast_and_keeps_the_accounts(sysadmin, creds):
+def test_up_again_is_fast_and_keeps_the_accounts(sysadmin, ckan):
     started = time.monotonic()
     again = run_up()
     took = time.monotonic() - started
     assert again.returncode == 0, again.stderr
     assert took < 30, f"up.sh on a running stack took {took:.0f}s"
-    assert json.loads((CKAN_VAR / "credentials.json").read_text()) == creds
+    assert json.loads((CKAN_VAR / "credentials.json").read_text()) == ckan
     users = [u for u in sysadmin.action.user_list() if u["name"].startswith("editor-")]
     assert len(users) == 12
-    tokens = sysadmin.action.api_token_list(user_id=creds["editors"]["PV26"])
+    tokens = sysadmin.action.api_token_list(user_id=ckan["editors"]["PV26"])
     assert [t["name"] for t in tokens] == ["ida-leerplatform"]
 
 
-def test_no_secret_is_printed_or_logged(up_run, creds):
-    secrets = [creds["sysadmin_token"], creds["sysadmin_password"], *creds["provinces"].values()]
+def test_no_secret_is_printed_or_logged(ckan_up, ckan):
+    secrets = [ckan["sysadmin_token"], ckan["sysadmin_password"], *ckan["provinces"].values()]
     secrets.append((CKAN_VAR / "secrets" / "db_password").read_text().strip())
-    texts = {"up.sh stdout": up_run.stdout, "up.sh stderr": up_run.stderr}
+    texts = {"up.sh stdout": ckan_up.stdout, "up.sh stderr": ckan_up.stderr}
     texts.update({str(p): p.read_text(errors="replace") for p in (CKAN_VAR / "logs").glob("*.log")})
     assert len(texts) > 5
     for where, text in texts.items():

@@ -31,10 +31,11 @@ import dagster as dg
 import pytest
 import requests
 import tenacity
+from local_ckan import CKAN_VAR
 from rdflib import Graph, Namespace
 
 from catalog import ckan_dicts, publish, serving
-from catalog.settings import REPO_ROOT, SAMPLES_DIR
+from catalog.settings import SAMPLES_DIR
 
 # plain Namespaces: rdflib's closed ones trip pytest's collection
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -45,9 +46,6 @@ COMPARED_FIELDS = ("type", "name", "title", "notes", "provincie", "experiment_id
                    "fase", "reden_gestopt", "startdatum", "einddatum", "eigenaar", "leervragen", "beoogde_resultaten",
                    "databronnen", "partners", "publieke_waarden", "budget_eur", "maintainer_email",
                    "status_publicatie", "fingerprint")
-
-
-CKAN_VAR = Path(os.environ.get("CKAN_VAR", REPO_ROOT / "var" / "ckan"))
 
 
 @contextlib.contextmanager
