@@ -150,13 +150,8 @@ def experiment_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def withdrawn_at_source(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Keys of experiments a complete harvest no longer found at their source (marts.withdrawn_at_source,
-    when the marts have it): they stay in the catalogue, marked withdrawn."""
-    present = con.execute(
-        "select count(*) from duckdb_columns() where schema_name = 'marts' and table_name = 'withdrawn_at_source'"
-        " and column_name = 'experiment_key'").fetchone()[0]
-    if not present:
-        return set()
+    """Keys of experiments a complete harvest no longer found at their source (marts.withdrawn_at_source):
+    they stay in the catalogue, marked withdrawn."""
     rows = con.execute("select experiment_key from marts.withdrawn_at_source where experiment_key is not null")
     return {key for (key,) in rows.fetchall()}
 

@@ -9,7 +9,7 @@ from catalog import export, publish, serving
 from catalog.settings import Settings
 from orchestration.resources import ServingResource, WarehouseResource
 
-MARTS = [dg.AssetKey(["marts", name]) for name in ("provinces", "experiments", "lessons", "results",
+MARTS = [dg.AssetKey(["marts", name]) for name in ("provinces", "experiments", "lessons", "results", "withdrawn_at_source",
                                                   "comparison_province_phase_core_task", "comparison_core_task")]
 
 

@@ -16,6 +16,7 @@ import requests
 from ckanapi import RemoteCKAN
 from ckanapi.errors import CKANAPIError, NotAuthorized, NotFound, SearchError, SearchQueryError, ServerIncompatibleError
 
+from catalog.ckan_dicts import EXPERIMENT_TYPE
 from catalog.harvest import http
 from catalog.harvest.mapping import NotAnExperiment, ckan_distributions, ckan_generic, from_ckan_experiment, from_generic
 from catalog.harvest.records import Fetched, Harvested, Progress
@@ -23,7 +24,6 @@ from catalog.harvest.sources import CkanSource
 from catalog.harvest.state import Held, LastRun
 
 PAGE_SIZE = 1000  # CKAN's default ckan.search.rows_max
-EXPERIMENT_TYPE = "experiment"
 
 
 class _Client(RemoteCKAN):

@@ -8,8 +8,7 @@ pipeline's. Progress goes to stderr, so `--json` keeps stdout clean.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 from pydantic import ValidationError
@@ -21,20 +20,6 @@ from catalog import warehouse
 from catalog.harvest import sources
 from catalog.harvest.run import harvest_source
 from catalog.settings import Settings
-
-
-@contextmanager
-def _database(dry_run: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-    if dry_run:
-        con = duckdb.connect()
-        try:
-            con.execute(warehouse.SCHEMA_SQL.read_text())
-            yield con
-        finally:
-            con.close()
-        return
-    with warehouse.connect(Settings.from_env().warehouse) as con:
-        yield con
 
 
 def run_harvest_source(kind: str, url: str, province: str, *, organization: str | None, fq: str | None,
@@ -58,7 +43,7 @@ def run_harvest_source(kind: str, url: str, province: str, *, organization: str 
         return fail("; ".join(m.split(": ", 1)[-1] for m in sources.translate_errors("", problem)), 2)
 
     try:
-        with _database(dry_run) as con, Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+        with warehouse.connect(Path(":memory:") if dry_run else Settings.from_env().warehouse) as con, Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                                  MofNCompleteColumn(), TimeElapsedColumn(), console=errors,
                                                  transient=True, disable=as_json) as bar:
             task = bar.add_task(f"{province} {kind} {url}", total=None)

@@ -18,7 +18,12 @@ USER_AGENT = "IDA-Leerplatform-oogster/1 (+https://www.ipo.nl)"
 
 
 class HarvestError(Exception):
-    """A source cannot be harvested now; the message is Dutch and meant for an operator."""
+    """A source cannot be harvested now; the message is Dutch and meant for an operator. `status` is the
+    HTTP status when the source refused the request (4xx)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Transient(Exception):
@@ -102,11 +107,12 @@ def get(http: requests.Session, url: str, options: Options, headers: dict[str, s
     except Transient as problem:
         raise HarvestError(explain(url, problem)) from None
     if response.status in (401, 403):
-        raise HarvestError(f"{url} vraagt om toegang (HTTP {response.status}); het platform oogst alleen openbare gegevens.")
+        raise HarvestError(f"{url} vraagt om toegang (HTTP {response.status}); het platform oogst alleen openbare gegevens.",
+                           response.status)
     if response.status == 404:
-        raise HarvestError(f"{url} bestaat niet (HTTP 404). Controleer het adres.")
+        raise HarvestError(f"{url} bestaat niet (HTTP 404). Controleer het adres.", 404)
     if response.status >= 400:
-        raise HarvestError(f"{url} weigert het verzoek (HTTP {response.status}).")
+        raise HarvestError(f"{url} weigert het verzoek (HTTP {response.status}).", response.status)
     return response
 
 

@@ -66,7 +66,7 @@ def read_distributions(records: list[Harvested], session: requests.Session, opti
         try:
             return record, dist, record_type, http.get(session, dist.url, options).body
         except http.HarvestError as problem:
-            if "HTTP 404" in str(problem) or "vraagt om toegang" in str(problem):
+            if problem.status in (401, 403, 404):  # gone or closed: this record waits, the source goes on
                 return record, dist, record_type, str(problem)
             raise
 
