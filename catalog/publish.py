@@ -48,7 +48,6 @@ TIMEOUT = (10, 300)  # seconds: connect, read (an update with uploads may wait b
 ATTEMPTS = 5
 RETRY_WAIT = tenacity.wait_exponential_jitter(multiplier=0.5, max=8)  # 0.5 s, 1 s, 2 s, … (+ jitter)
 STATUSES = ("created", "updated", "unchanged", "withdrawn", "failed")
-READ_ACTIONS = re.compile(r"(_show|_list|_search|_autocomplete)$")
 _HTTP_STATUS = re.compile(r"""^\[['"][^'"]*['"], (\d{3}),""")
 
 Log = Callable[[str], None]
@@ -56,11 +55,6 @@ Log = Callable[[str], None]
 
 class NotConfigured(RuntimeError):
     """No CKAN to publish to: CKAN_URL (or CKAN_API_TOKEN) is not set."""
-
-
-def is_write(action: str) -> bool:
-    """Whether a CKAN action changes something (everything but *_show, *_list, *_search)."""
-    return not READ_ACTIONS.search(action)
 
 
 def connect(url: str, token: str | None) -> ckanapi.RemoteCKAN:
@@ -231,16 +225,12 @@ def holdings(ckan: ckanapi.RemoteCKAN, organizations: Iterable[str]) -> dict[str
             return held
 
 
-def _expected_status(dataset: dict[str, Any]) -> str | None:
-    return dataset.get("status_publicatie")
-
-
 def is_current(dataset: dict[str, Any], held: Held) -> bool:
     """CKAN holds this dataset as it is: same fingerprint and status, active, every CSV uploaded."""
     uploads = [url for url in held.resource_urls if "/download/" in url]
     return (held.state == "active"
             and held.fingerprint == ckan_dicts.fingerprint_of(dataset)
-            and held.status == _expected_status(dataset)
+            and held.status == dataset.get("status_publicatie")
             and len(uploads) == len(held.resource_urls) == len(dataset["resources"]))
 
 
@@ -393,7 +383,7 @@ def _run(ckan: ckanapi.RemoteCKAN, task: Task) -> Outcome:
             return Outcome(task.name, create(ckan, task.dataset))
         if task.kind == "update":
             update(ckan, task.dataset, {"id": task.held.id}, revive=task.held.state != "active")
-            withdrawn_now = (_expected_status(task.dataset) == ckan_dicts.WITHDRAWN
+            withdrawn_now = (task.dataset.get("status_publicatie") == ckan_dicts.WITHDRAWN
                              and task.held.status != ckan_dicts.WITHDRAWN)
             return Outcome(task.name, "withdrawn" if withdrawn_now else "updated")
         withdraw(ckan, task.held)
