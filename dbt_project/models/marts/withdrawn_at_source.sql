@@ -52,8 +52,7 @@ final as (
     select
         ---------- ids
         md5(current_tombstones.province_code || '|' || current_tombstones.source_id || '|' || current_tombstones.record_id) as withdrawn_key,
-        case when current_tombstones.experiment_id is not null
-             then current_tombstones.province_code || ':' || current_tombstones.experiment_id end as experiment_key,
+        current_tombstones.experiment_key,
         current_tombstones.province_code,
         provinces.naam as province_name,
         current_tombstones.experiment_id,

@@ -14,6 +14,7 @@ renamed as (
         source_id,
         record_id,
         experiment_id,
+        province_code || ':' || experiment_id as experiment_key,
         run_id,
 
         ---------- source
