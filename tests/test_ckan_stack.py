@@ -17,8 +17,8 @@ import uuid
 import ckanapi
 import pytest
 import rdflib
-from local_ckan import CKAN_VAR, run_up
 
+from catalog.local_ckan import CKAN_VAR, run_up
 from catalog.settings import REPO_ROOT
 
 VOCABULARIES = REPO_ROOT / "catalog" / "vocabularies"

@@ -11,9 +11,7 @@ one cannot be made to do on demand (connection errors, a failing Dagster run).
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import fcntl
 import html
 import json
 import os
@@ -21,7 +19,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -32,10 +29,10 @@ import dagster as dg
 import pytest
 import requests
 import tenacity
-from local_ckan import CKAN_VAR
 from rdflib import Graph, Namespace
 
 from catalog import ckan_dicts, publish, serving
+from catalog.local_ckan import publish_lock, purge_published
 from catalog.settings import SAMPLES_DIR
 
 # plain Namespaces: rdflib's closed ones trip pytest's collection
@@ -48,26 +45,6 @@ COMPARED_FIELDS = ("type", "name", "title", "notes", "provincie", "experiment_id
                    "fase", "reden_gestopt", "startdatum", "einddatum", "eigenaar", "leervragen", "beoogde_resultaten",
                    "databronnen", "partners", "publieke_waarden", "budget_eur", "maintainer_email",
                    "status_publicatie", "fingerprint")
-
-
-@contextlib.contextmanager
-def publish_lock(wait_seconds: float = 1800):
-    """The shared stack's publishing lock (also taken by bench/publish): one platform publisher at a time."""
-    CKAN_VAR.mkdir(parents=True, exist_ok=True)
-    with open(CKAN_VAR / "publish.lock", "w") as handle:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"another publisher holds {CKAN_VAR / 'publish.lock'}")
-                time.sleep(2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Counting:
@@ -100,17 +77,6 @@ def experiments(datasets: list[dict]) -> list[dict]:
     return [d for d in datasets if d["type"] == ckan_dicts.EXPERIMENT_TYPE]
 
 
-def purge_published(admin: ckanapi.RemoteCKAN, names: set[str]) -> None:
-    """Purge what the platform published in its organisations (and these names, wherever they are)."""
-    held = publish.holdings(admin, ORGANISATIONS)
-    doomed = {h.name for h in held.values() if h.fingerprint} | (names & set(held))
-    for name in sorted(doomed | names):
-        try:
-            admin.action.dataset_purge(id=name)
-        except ckanapi.NotFound:
-            pass
-
-
 @pytest.fixture(scope="module")
 def admin(ckan) -> ckanapi.RemoteCKAN:
     return publish.connect(ckan["url"], ckan["sysadmin_token"])
@@ -125,7 +91,7 @@ def counting(admin) -> Counting:
 def first_publish(sample_run, var_dir, admin, counting):
     """The samples published once to a CKAN that held none of them; purged again at the end."""
     names = {d["name"] for d in current_catalogue(var_dir)}
-    with publish_lock():
+    with publish_lock(wait_seconds=1800):
         purge_published(admin, names)
         with serving.connect(var_dir / "serving") as con:
             report = publish.publish(counting, con)

@@ -1,0 +1,77 @@
+"""The local CKAN stack (catalog/ckan_stack) from Python, for the tests and the benchmarks: where it keeps
+its state, starting it, its credentials, one platform publisher at a time, and clearing what the
+platform published there."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import ckanapi
+
+from catalog import ckan_dicts, publish
+from catalog.settings import REPO_ROOT
+
+UP = REPO_ROOT / "catalog" / "ckan_stack" / "up.sh"
+CKAN_VAR = Path(os.environ.get("CKAN_VAR", REPO_ROOT / "var" / "ckan"))
+
+
+def run_up() -> subprocess.CompletedProcess:
+    """`bash catalog/ckan_stack/up.sh`: installs and starts the stack, or returns quickly when it runs."""
+    return subprocess.run(["bash", str(UP)], cwd=REPO_ROOT, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=1500)
+
+
+def credentials() -> dict:
+    """var/ckan/credentials.json: {"url", "sysadmin_token", "provinces": {"PV20": token, …}, …}."""
+    return json.loads((CKAN_VAR / "credentials.json").read_text())
+
+
+@contextmanager
+def publish_lock(wait_seconds: float | None = None, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold var/ckan/publish.lock: the tests and bench/publish each take the platform's datasets in the
+    stack as their own, so one of them at a time. Waits `wait_seconds` (None: as long as it takes),
+    calling `on_wait` once when it has to wait; TimeoutError when the lock stays taken."""
+    CKAN_VAR.mkdir(parents=True, exist_ok=True)
+    with open(CKAN_VAR / "publish.lock", "w") as handle:
+        deadline = None if wait_seconds is None else time.monotonic() + wait_seconds
+        waited = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TimeoutError(f"een andere publicatie houdt {CKAN_VAR / 'publish.lock'} vast") from None
+                if on_wait and not waited:
+                    on_wait()
+                waited = True
+                time.sleep(2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def purge_published(admin: ckanapi.RemoteCKAN, names: set[str]) -> int:
+    """Purge what the platform published in the catalogue's organisations (datasets with a fingerprint),
+    and these names wherever they are; how many that was (names CKAN did not hold included)."""
+    held = publish.holdings(admin, [o["name"] for o in ckan_dicts.organizations()])
+    doomed = sorted({h.name for h in held.values() if h.fingerprint} | names)
+
+    def purge(name: str) -> None:
+        try:
+            admin.action.dataset_purge(id=name)
+        except ckanapi.NotFound:
+            pass
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(purge, doomed))
+    return len(doomed)
