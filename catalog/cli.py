@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -138,10 +139,12 @@ def generate(
 def serve_app(port: Annotated[int, typer.Option(help="Poort van het dashboard.")] = 8501,
               address: Annotated[str, typer.Option(help="Adres om op te luisteren.")] = "127.0.0.1") -> None:
     """Start het dashboard (Streamlit)."""
+    from catalog.reading import max_file_bytes
+
     console.print(f"Dashboard: http://{address}:{port}")
     command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "apps" / "Home.py"),
                "--server.port", str(port), "--server.address", address, "--server.headless", "true",
-               "--client.toolbarMode", "viewer", "--server.maxUploadSize", str(max(1, int(float(os.environ.get("IDA_MAX_FILE_MB", "50"))))),
+               "--client.toolbarMode", "viewer", "--server.maxUploadSize", str(max(1, math.ceil(max_file_bytes() / 2**20))),
                "--browser.gatherUsageStats", "false"]
     raise typer.Exit(subprocess.call(command, env=os.environ.copy()))
 

@@ -60,3 +60,18 @@ def test_vocabulary_matches_code_or_label_in_any_case() -> None:
     assert core_tasks.resolve("Vitaal platteland") == "vitaal_platteland"
     assert core_tasks.resolve("VITAAL_PLATTELAND") == "vitaal_platteland"
     assert core_tasks.resolve("platteland") is None
+
+
+@pytest.mark.parametrize("cell", ["2021-03-15", "15-03-2021", "5/3/2021", "15-03/2021", "15/03-2021", "2021/03/15", "15.03.2021"])
+def test_the_published_date_pattern_accepts_what_the_validator_accepts(cell: str) -> None:
+    """catalog/schema.py's JSON Schema pattern and values.parse_date agree on the form of a date."""
+    import re
+
+    from catalog.schema import DATE_PATTERN
+
+    try:
+        values.parse_date(cell)
+        accepted = True
+    except values.BadValue:
+        accepted = False
+    assert bool(re.match(DATE_PATTERN, cell)) == accepted
