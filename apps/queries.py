@@ -16,8 +16,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from catalog import serving
-from catalog.settings import Settings
+from ida.warehouse import serving
+from ida.settings import Settings
 
 
 class NotPublished(Exception):
@@ -308,7 +308,7 @@ LESSON_COLUMNS = """l.lesson_key, l.province_code, l.province_name, l.experiment
     l.escalation_level_label, l.status_label"""
 
 def search_terms(text: str) -> list[str]:
-    """The query's search terms, tokenised exactly as the index (catalog.serving.tokens_sql)."""
+    """The query's search terms, tokenised exactly as the index (ida.warehouse.serving.tokens_sql)."""
     if not text.strip():
         return []
     terms = frame(f"select list_distinct({serving.tokens_sql('?')}) as terms", text)["terms"][0]
@@ -318,7 +318,7 @@ def search_terms(text: str) -> list[str]:
 
 def _found(terms: list[str], filters: LessonFilters) -> tuple[str, list]:
     """SQL of the lessons found within the filters — doc_id, score, terms_matched, lesson_date, province_code,
-    category — and its parameters. Only the search index is read (catalog.serving.build_search_index).
+    category — and its parameters. Only the search index is read (ida.warehouse.serving.build_search_index).
 
     Found are the lessons that hold every search term; when no lesson holds them all, those that hold the most.
     A term of four letters or more also matches the words that start with it (fiets → fietsers, stikstof →

@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from catalog.vocabularies import provinces, vocabulary
+from ida.standard.vocabularies import provinces, vocabulary
 
 IPO_ORGANIZATION = "ipo"
 EXPERIMENT_TYPE = "experiment"

@@ -40,7 +40,7 @@ import requests
 import tenacity
 
 from catalog import ckan_dicts
-from catalog.settings import Settings
+from ida.settings import Settings
 
 WORKERS = 4
 PAGE_ROWS = 1000  # CKAN's default ckan.search.rows_max

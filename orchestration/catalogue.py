@@ -5,8 +5,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from catalog import export, publish, serving
-from catalog.settings import Settings
+from catalog import export
+from catalog import publish
+from ida.warehouse import serving
+from ida.settings import Settings
 from orchestration.resources import ServingResource, WarehouseResource
 
 MARTS = [dg.AssetKey(["marts", name]) for name in ("provinces", "experiments", "lessons", "results", "withdrawn_at_source",

@@ -6,14 +6,14 @@ import os
 
 import dagster as dg
 
-from catalog.settings import Settings
+from ida.settings import Settings
 from orchestration.catalogue import CkanResource, catalogue_export, ckan_publication, serving_copy
 from orchestration.deliveries import province_deliveries
 from orchestration.harvest import daily_harvest, harvest_job, province_harvest
 from orchestration.jobs import daily_pipeline, pipeline_job
 from orchestration.sensors import accepted_submissions
 from orchestration.resources import LandingZoneResource, ServingResource, WarehouseResource
-from orchestration.transform import dbt_resource, warehouse_models
+from orchestration.warehouse_models import dbt_resource, warehouse_models
 
 settings = Settings.from_env()
 os.environ.setdefault("IDA_WAREHOUSE", str(settings.warehouse))  # dbt's profile reads it

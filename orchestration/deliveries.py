@@ -3,9 +3,9 @@
 
 import dagster as dg
 
-from catalog import warehouse
-from catalog.landing import landed_deliveries
-from catalog.validation import validate
+from ida.warehouse import raw as warehouse
+from ida.intake.landing import landed_deliveries
+from ida.intake.validation import validate
 from orchestration.partitions import PROVINCES
 from orchestration.resources import LandingZoneResource, WarehouseResource
 

@@ -1,7 +1,7 @@
 """Harvesting each province's own portals (the ckan/dcat sources in sources.yml) into the raw layer.
 
 A sibling of `province_deliveries`: harvested experiments, lessons and results land in the same
-raw tables (through catalog.warehouse.load), and this asset owns the harvest's own tables, which
+raw tables (through ida.warehouse.raw.load), and this asset owns the harvest's own tables, which
 the dbt source `harvest` reads. Every source is harvested on its own: a broken one records a failed
 run, keeps what the platform held from it and does not stop the others; the partition of its
 province then fails, so `harvest_job` (one run per province) shows exactly which province is stuck.

@@ -2,6 +2,6 @@
 
 import dagster as dg
 
-from catalog.vocabularies import provinces
+from ida.standard.vocabularies import provinces
 
 PROVINCES = dg.StaticPartitionsDefinition(provinces().codes)

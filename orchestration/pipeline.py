@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from catalog.settings import Settings
+from ida.settings import Settings
 
 
 @dataclass

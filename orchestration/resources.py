@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from catalog import warehouse
+from ida.warehouse import raw as warehouse
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -3,9 +3,9 @@
 
 import dagster as dg
 
-from catalog.settings import Settings
-from catalog.submissions import submissions
-from catalog.vocabularies import provinces
+from ida.settings import Settings
+from ida.intake.submissions import submissions
+from ida.standard.vocabularies import provinces
 from orchestration.jobs import pipeline_job, province_range_tags
 
 

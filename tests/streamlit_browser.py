@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.settings import REPO_ROOT
+from ida.settings import REPO_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

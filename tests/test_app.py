@@ -9,9 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apps.components import Report, md, number
-from catalog import serving
-from catalog.settings import REPO_ROOT
-from catalog.vocabularies import provinces
+from ida.warehouse import serving
+from ida.settings import REPO_ROOT
+from ida.standard.vocabularies import provinces
 
 ENTRY = str(REPO_ROOT / "apps" / "Home.py")
 PAGES = sorted(p.name for p in (REPO_ROOT / "apps" / "views").glob("*.py"))

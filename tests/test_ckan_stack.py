@@ -18,10 +18,10 @@ import ckanapi
 import pytest
 import rdflib
 
-from catalog.local_ckan import CKAN_VAR, run_up
-from catalog.settings import REPO_ROOT
+from catalog.ckan_stack.local import CKAN_VAR, run_up
+from ida.settings import REPO_ROOT
 
-VOCABULARIES = REPO_ROOT / "catalog" / "vocabularies"
+VOCABULARIES = REPO_ROOT / "ida" / "standard" / "vocabularies"
 PREFIX = "test-ckan-stack-"
 
 

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from catalog.vocabularies import provinces
+from ida.standard.vocabularies import provinces
 
 EXPECTED_KEYS = {
     "raw/deliveries", "raw/experimenten", "raw/lessen", "raw/resultaten",

@@ -4,8 +4,8 @@ import re
 
 from typer.main import get_command
 
-from catalog.cli import app
-from catalog.settings import REPO_ROOT
+from cli.main import app
+from ida.settings import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -25,7 +25,7 @@ def test_every_cli_command_is_documented() -> None:
 
 def test_every_environment_variable_is_documented() -> None:
     used = set()
-    for path in [*REPO_ROOT.glob("catalog/**/*.py"), *REPO_ROOT.glob("orchestration/**/*.py"), *REPO_ROOT.glob("apps/**/*.py")]:
+    for path in [*REPO_ROOT.glob("ida/**/*.py"), *REPO_ROOT.glob("catalog/**/*.py"), *REPO_ROOT.glob("cli/**/*.py"), *REPO_ROOT.glob("orchestration/**/*.py"), *REPO_ROOT.glob("apps/**/*.py")]:
         used |= set(re.findall(r"""environ(?:\.get)?\(\s*["']([A-Z][A-Z0-9_]+)["']""", path.read_text(encoding="utf-8")))
         used |= set(re.findall(r"""_path\(\s*["']([A-Z][A-Z0-9_]+)["']""", path.read_text(encoding="utf-8")))
     missing = sorted(v for v in used if f"`{v}`" not in README and v != "DAGSTER_IS_DEV_CLI")

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog import serving, tokens
-from catalog.settings import REPO_ROOT
+from ida.warehouse import serving
+from ida.intake import tokens
+from ida.settings import REPO_ROOT
 from streamlit_browser import SCREENSHOTS, settle, streamlit_server
 
 UPLOADED_NAME = '[data-testid="stFileChipName"], [data-testid="stFileUploaderFileName"]'  # Streamlit ≥ 1.50 shows chips

@@ -27,11 +27,11 @@ import duckdb
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
-from catalog import warehouse
+from ida.warehouse import raw as warehouse
 from catalog.harvest import CkanSource, DcatSource, Options, RegistryError, harvest_source, load_registry
 from catalog.harvest.mapping import COLUMNS, RESOURCE_COLUMNS, THEME_TO_CORE_TASK
 from catalog.harvest.sources import parse_registry
-from catalog.settings import REPO_ROOT
+from ida.settings import REPO_ROOT
 
 # plain Namespaces: rdflib's closed ones trip pytest's collection (it probes module attributes)
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -479,7 +479,7 @@ def test_harvest_from_the_local_ckan(zeeland_portal, db):
 def test_the_queue_reaches_the_page_through_dbt_and_the_serving_copy(server, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from catalog import serving
+    from ida.warehouse import serving
 
     wh = tmp_path / "warehouse.duckdb"
     with warehouse.connect(wh) as con:

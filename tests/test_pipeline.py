@@ -10,11 +10,11 @@ from pathlib import Path
 
 import duckdb
 
-from catalog import serving
-from catalog.reading import read_delivery
-from catalog.values import text
-from catalog.vocabularies import provinces
-from catalog.settings import SAMPLES_DIR as SAMPLES
+from ida.warehouse import serving
+from ida.intake.reading import read_delivery
+from ida.standard.values import text
+from ida.standard.vocabularies import provinces
+from ida.settings import SAMPLES_DIR as SAMPLES
 
 
 def sample_counts() -> dict[str, dict[str, int]]:
@@ -89,7 +89,7 @@ def test_export_matches_the_samples(sample_run, var_dir: Path) -> None:
 
 
 def test_status_json_lists_every_province(sample_run, platform_env) -> None:
-    out = subprocess.run([sys.executable, "-m", "catalog", "status", "--json"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "cli", "status", "--json"], capture_output=True, text=True,
                          env={**os.environ, **platform_env}, check=True).stdout
     listed = json.loads(out)["provinces"]
     expected = sample_counts()

@@ -31,9 +31,11 @@ import requests
 import tenacity
 from rdflib import Graph, Namespace
 
-from catalog import ckan_dicts, publish, serving
-from catalog.local_ckan import publish_lock, purge_published
-from catalog.settings import SAMPLES_DIR
+from catalog import ckan_dicts
+from catalog import publish
+from ida.warehouse import serving
+from catalog.ckan_stack.local import publish_lock, purge_published
+from ida.settings import SAMPLES_DIR
 
 # plain Namespaces: rdflib's closed ones trip pytest's collection
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -308,7 +310,7 @@ def test_the_bulk_export_loads_into_ckan_as_the_same_datasets(first_publish, var
 
 def test_ida_publish_json(first_publish, var_dir, platform_env, ckan):
     env = {**os.environ, **platform_env, "CKAN_URL": ckan["url"], "CKAN_API_TOKEN": ckan["sysadmin_token"]}
-    done = subprocess.run([sys.executable, "-m", "catalog", "publish", "--json"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "cli", "publish", "--json"], capture_output=True, text=True,
                           env=env, timeout=600)
     assert done.returncode == 0, done.stderr
     counts = json.loads(done.stdout)
@@ -317,7 +319,7 @@ def test_ida_publish_json(first_publish, var_dir, platform_env, ckan):
     assert ckan["sysadmin_token"] not in done.stdout + done.stderr
 
     unset = {k: v for k, v in env.items() if k != "CKAN_URL"}
-    done = subprocess.run([sys.executable, "-m", "catalog", "publish"], capture_output=True, text=True, env=unset,
+    done = subprocess.run([sys.executable, "-m", "cli", "publish"], capture_output=True, text=True, env=unset,
                           timeout=120)
     assert done.returncode == 2 and "CKAN_URL" in done.stderr
 

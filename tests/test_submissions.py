@@ -17,11 +17,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from catalog import serving, tokens, warehouse
-from catalog.landing import landed_deliveries
-from catalog.settings import SAMPLES_DIR, Settings
-from catalog.submissions import META, ORIGINAL, REPORT, submissions, submit
-from catalog.validation import validate
+from ida.warehouse import serving
+from ida.intake import tokens
+from ida.warehouse import raw as warehouse
+from ida.intake.landing import landed_deliveries
+from ida.settings import SAMPLES_DIR, Settings
+from ida.intake.submissions import META, ORIGINAL, REPORT, submissions, submit
+from ida.intake.validation import validate
 
 IDA = str(Path(sys.executable).with_name("ida"))
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from catalog import reading
-from catalog.validation import Report, validate
+from ida.intake import reading
+from ida.intake.validation import Report, validate
 
 IDA = str(Path(sys.executable).with_name("ida"))
 

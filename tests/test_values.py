@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from catalog import values
-from catalog.vocabularies import provinces, vocabulary
+from ida.standard import values
+from ida.standard.vocabularies import provinces, vocabulary
 
 
 @pytest.mark.parametrize("cell, expected", [
@@ -64,10 +64,10 @@ def test_vocabulary_matches_code_or_label_in_any_case() -> None:
 
 @pytest.mark.parametrize("cell", ["2021-03-15", "15-03-2021", "5/3/2021", "15-03/2021", "15/03-2021", "2021/03/15", "15.03.2021"])
 def test_the_published_date_pattern_accepts_what_the_validator_accepts(cell: str) -> None:
-    """catalog/schema.py's JSON Schema pattern and values.parse_date agree on the form of a date."""
+    """ida/standard/json_schema.py's JSON Schema pattern and values.parse_date agree on the form of a date."""
     import re
 
-    from catalog.schema import DATE_PATTERN
+    from ida.standard.json_schema import DATE_PATTERN
 
     try:
         values.parse_date(cell)

@@ -5,10 +5,12 @@ import json
 import pandas as pd
 import streamlit as st
 
-from catalog import serving, templates, tokens
-from catalog.settings import Settings
-from catalog.submissions import submissions, submit
-from catalog.vocabularies import provinces
+from ida.warehouse import serving
+from ida.standard import templates
+from ida.intake import tokens
+from ida.settings import Settings
+from ida.intake.submissions import submissions, submit
+from ida.standard.vocabularies import provinces
 
 SHOWN_IN_FULL = 100  # findings shown as a plain table; a longer report becomes a scrollable grid
 

@@ -12,7 +12,7 @@ from apps import queries
 from apps.components import (Report, as_list, csv_download, describe, listed, md, number, phase_badge, report_button,
                              require_data)
 from catalog.ckan_dicts import dataset_name
-from catalog.settings import Settings
+from ida.settings import Settings
 
 st.title("Catalogus")
 st.caption("Alle experimenten van de provincies. Zoek op een woord uit de titel, samenvatting, trefwoorden, partners of "

@@ -9,7 +9,7 @@ import streamlit as st
 
 from apps import queries as q
 from apps.components import require_data
-from catalog.vocabularies import provinces
+from ida.standard.vocabularies import provinces
 
 st.title("Te classificeren")
 st.caption("Records die het platform uit de portalen van de provincies oogstte, maar die (nog) niet aan de "

@@ -5,7 +5,7 @@
 - sysadmin `ida-platform` with an API token (made in-process through CKAN's own actions, since no
   one can call the API before it exists);
 - one organisation per province (name, title, TOOI URI and CBS code from
-  catalog/vocabularies/provincies.csv) and `ipo`;
+  ida/standard/vocabularies/provincies.csv) and `ipo`;
 - per province a user `editor-pv26` … with the *editor* role in its own organisation only, and an
   API token.
 

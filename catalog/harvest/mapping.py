@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.standard import EXPERIMENTEN, ID_PATTERN
-from catalog.vocabularies import provinces, vocabulary
+from ida.standard.record_types import EXPERIMENTEN, ID_PATTERN
+from ida.standard.vocabularies import provinces, vocabulary
 
 ID_RE = re.compile(ID_PATTERN)
 COLUMNS = tuple(c.name for c in EXPERIMENTEN.columns)

@@ -1,6 +1,6 @@
 """A harvested record on its way in: fetched, mapped, its lesson/result files read, then validated.
 
-The same validator as for uploads (catalog.validation.validate_delivery) checks every batch. A batch
+The same validator as for uploads (ida.intake.validation.validate_delivery) checks every batch. A batch
 is one table per record type; a finding's row points back to the record it came from, and that
 record (with its lessons and results) goes to the to-classify queue with the findings as reason,
 while the rest of the batch is accepted.
@@ -19,9 +19,9 @@ import requests
 
 from catalog.harvest import http
 from catalog.harvest.mapping import RESOURCE_COLUMNS, Distribution
-from catalog.reading import Delivery, Table, Unreadable, read_bytes
-from catalog.standard import RECORD_TYPES
-from catalog.validation import Report, validate_delivery
+from ida.intake.reading import Delivery, Table, Unreadable, read_bytes
+from ida.standard.record_types import RECORD_TYPES
+from ida.intake.validation import Report, validate_delivery
 
 Progress = Callable[[str, int, "int | None"], None]
 

@@ -1,7 +1,7 @@
 """One harvest of one source, end to end, and a province's sources one after the other.
 
 fetch (network, nothing written) → read the lesson/result files → validate the batch with the
-upload validator → write: accepted records through `catalog.warehouse.load` (raw.experimenten,
+upload validator → write: accepted records through `ida.warehouse.raw.load` (raw.experimenten,
 lessen, resultaten, with Source(kind="ckan"/"dcat")), then in one transaction the records' versions,
 the to-classify queue, the tombstones and the run. A source that fails writes only a failed run:
 what the platform held from it stays, its state does not move, the next run tries again.
@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from catalog import warehouse
+from ida.warehouse import raw as warehouse
 from catalog.harvest import ckan, dcat, http, records, state
 from catalog.harvest.records import Progress
 from catalog.harvest.sources import HarvestSource, Registry

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from catalog.settings import REPO_ROOT
-from catalog.vocabularies import provinces
+from ida.settings import REPO_ROOT
+from ida.standard.vocabularies import provinces
 
 DEFAULT_REGISTRY = REPO_ROOT / "sources.yml"
 DEFAULT_TIMEOUT = 30.0

@@ -1,6 +1,6 @@
 """What the warehouse remembers of each source: its runs, the latest version of every record, tombstones.
 
-All append-only (catalog/warehouse_schema.sql, `raw.harvest_*`): the state of a source is the
+All append-only (ida/warehouse/raw_schema.sql, `raw.harvest_*`): the state of a source is the
 latest successful run (high-water mark, page validators) and, per record, the latest row of
 `raw.harvest_records` unless a later tombstone says it was withdrawn at the source.
 """

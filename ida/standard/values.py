@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from catalog.standard import ID_PATTERN
+from ida.standard.record_types import ID_PATTERN
 
 ID = re.compile(ID_PATTERN)
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")

@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from catalog.settings import REPO_ROOT
+from ida.settings import REPO_ROOT
 
 DBT_PROJECT = DbtProject(project_dir=REPO_ROOT / "dbt_project", profiles_dir=REPO_ROOT / "dbt_project")
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # the venv's dbt, whatever PATH says
@@ -27,7 +27,7 @@ def _manifest_is_stale() -> bool:
     parsed = manifest.stat().st_mtime
     sources = [*DBT_PROJECT.project_dir.glob("*.yml"), *DBT_PROJECT.project_dir.glob("models/**/*"),
                *DBT_PROJECT.project_dir.glob("macros/**/*"), *DBT_PROJECT.project_dir.glob("tests/**/*"),
-               *(REPO_ROOT / "catalog" / "vocabularies").glob("*.csv")]
+               *(REPO_ROOT / "ida" / "standard" / "vocabularies").glob("*.csv")]
     return any(path.stat().st_mtime > parsed for path in sources)
 
 

@@ -7,7 +7,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from catalog.vocabularies import provinces, vocabulary
+from ida.standard.vocabularies import provinces, vocabulary
 
 WORDS = ("data", "sensor", "fiets", "lucht", "stikstof", "bodem", "water", "energie", "mobiliteit", "wijk",
          "erfgoed", "landbouw", "verkeer", "privacy", "dashboard", "algoritme", "samenwerking", "opschaling")

@@ -1,4 +1,4 @@
-"""`ida harvest-source`: try a source before adding it to sources.yml (the command itself is in catalog/cli.py).
+"""`ida harvest-source`: try a source before adding it to sources.yml (the command itself is in cli/main.py).
 
 With --dry-run the source is harvested as if it were new, into a throw-away database: the counts are
 what the platform would take in. Without it, the harvest is stored in the warehouse like the
@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from catalog import warehouse
+from ida.warehouse import raw as warehouse
 from catalog.harvest import sources
 from catalog.harvest.run import harvest_source
-from catalog.settings import Settings
+from ida.settings import Settings
 
 
 def run_harvest_source(kind: str, url: str, province: str, *, organization: str | None, fq: str | None,

@@ -13,9 +13,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from catalog.schema import delivery_schema
-from catalog.standard import RECORD_TYPES, STANDARD_VERSION, Kind
-from catalog.vocabularies import vocabulary
+from ida.standard.json_schema import delivery_schema
+from ida.standard.record_types import RECORD_TYPES, STANDARD_VERSION, Kind
+from ida.standard.vocabularies import vocabulary
 
 LISTS_SHEET = "keuzelijsten"
 INSTRUCTIONS = [

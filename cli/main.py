@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from catalog.settings import REPO_ROOT, Settings
-from catalog.vocabularies import provinces
+from ida.settings import REPO_ROOT, Settings
+from ida.standard.vocabularies import provinces
 
 app = typer.Typer(help="IDA Leerplatform: leveringen valideren en laden, de catalogus publiceren, het dashboard starten.",
                   no_args_is_help=True, add_completion=False)
@@ -43,7 +43,7 @@ def pipeline(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Toon het logboek van Dagster en dbt.")] = False,
 ) -> None:
     """Draai de hele pijplijn: leveringen laden, dbt bouwen en testen, serveerkopie en catalogus publiceren."""
-    from catalog import serving
+    from ida.warehouse import serving
     from orchestration.pipeline import run_pipeline
 
     code = province_code(province)
@@ -59,7 +59,7 @@ def pipeline(
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False) -> None:
     """Toon per provincie hoeveel experimenten, lessen en resultaten het platform heeft en wanneer ze zijn geladen."""
-    from catalog import serving
+    from ida.warehouse import serving
 
     try:
         with serving.connect(Settings.from_env().serving_dir) as con:
@@ -90,7 +90,7 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Het rapport als JSON.")] = False,
 ) -> None:
     """Controleer een levering tegen de standaard. Exitcode 0 = goedgekeurd, 1 = afgekeurd, 2 = verkeerd gebruik."""
-    from catalog.validation import validate as check
+    from ida.intake.validation import validate as check
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -98,7 +98,7 @@ def validate(
     code = province_code(province)
     known: set[str] = set()
     if code:  # lessons may refer to experiments the platform already holds for this province
-        from catalog import serving
+        from ida.warehouse import serving
 
         known = serving.known_experiments(Settings.from_env().serving_dir, code)
     report = check(paths, code, known)
@@ -129,7 +129,7 @@ def generate(
     seed: int = 0,
 ) -> None:
     """Schrijf synthetische, geldige leveringen voor alle provincies (voor benchmarks en tests)."""
-    from catalog.synthetic import write_deliveries
+    from ida.standard.synthetic import write_deliveries
 
     write_deliveries(out, experiments_per_province, lessons_per_experiment, seed)
     console.print(f"12 leveringen geschreven naar {out}.")
@@ -139,7 +139,7 @@ def generate(
 def serve_app(port: Annotated[int, typer.Option(help="Poort van het dashboard.")] = 8501,
               address: Annotated[str, typer.Option(help="Adres om op te luisteren.")] = "127.0.0.1") -> None:
     """Start het dashboard (Streamlit)."""
-    from catalog.reading import max_file_bytes
+    from ida.intake.reading import max_file_bytes
 
     console.print(f"Dashboard: http://{address}:{port}")
     command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "apps" / "Home.py"),
@@ -156,9 +156,10 @@ def submit(
     as_json: Annotated[bool, typer.Option("--json", help="Het rapport als JSON.")] = False,
 ) -> None:
     """Lever aan: bewaar de bestanden, valideer ze en keur ze goed of af. Het uploadtoken komt uit IDA_UPLOAD_TOKEN."""
-    from catalog import serving, tokens
-    from catalog.reading import DELIVERY_SUFFIXES
-    from catalog.submissions import submit as keep
+    from ida.warehouse import serving
+    from ida.intake import tokens
+    from ida.intake.reading import DELIVERY_SUFFIXES
+    from ida.intake.submissions import submit as keep
 
     settings = Settings.from_env()
     code = province_code(province)
@@ -200,7 +201,7 @@ app.add_typer(token_app, name="token")
 @token_app.command("new")
 def new_token(province: Annotated[str, typer.Option(help="De provincie (CBS-code of naam).")]) -> None:
     """Maak een uploadtoken voor een provincie; alleen de hash wordt bewaard, het token ziet u één keer."""
-    from catalog import tokens
+    from ida.intake import tokens
 
     code = province_code(province)
     print(tokens.issue(Settings.from_env().upload_tokens, code))
@@ -209,7 +210,7 @@ def new_token(province: Annotated[str, typer.Option(help="De provincie (CBS-code
 @app.command()
 def template(out: Annotated[Path, typer.Argument(help="Map voor de sjablonen.")]) -> None:
     """Schrijf de sjablonen: een Excel-werkmap met keuzelijsten, CSV-bestanden en het JSON-schema van de standaard."""
-    from catalog.templates import write_templates
+    from ida.standard.templates import write_templates
 
     for path in write_templates(out):
         console.print(f"Geschreven: {path}", highlight=False)
@@ -228,7 +229,7 @@ def harvest_source(
     as_json: Annotated[bool, typer.Option("--json", help='Print {"experiments", "lessons", "to_classify", "errors"}.')] = False,
 ) -> None:
     """Probeer een bron (CKAN-portaal of DCAT-catalogus) voordat u hem in sources.yml zet. Exit 0 = geoogst, 1 = bron onbruikbaar."""
-    from catalog.harvest.cli import run_harvest_source
+    from cli.harvest import run_harvest_source
 
     code = province_code(province)
     raise typer.Exit(run_harvest_source(kind, url, code, organization=organization, fq=fq, dataset_type=dataset_type,
@@ -241,7 +242,7 @@ def publish_catalogue(
     workers: Annotated[int, typer.Option(min=1, max=16, help="Zoveel schrijfacties tegelijk naar CKAN.")] = 4,
 ) -> None:
     """Publiceer de catalogus naar CKAN (CKAN_URL, CKAN_API_TOKEN): alleen wat veranderde. Exit 0 = klaar, 1 = een dataset mislukte, 2 = niet ingesteld."""
-    from catalog import serving
+    from ida.warehouse import serving
     from rich.markup import escape
 
     from catalog import publish

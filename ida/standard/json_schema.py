@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.standard import ID_PATTERN, RECORD_TYPES, STANDARD_VERSION, Column, Kind
-from catalog.vocabularies import vocabulary
+from ida.standard.record_types import ID_PATTERN, RECORD_TYPES, STANDARD_VERSION, Column, Kind
+from ida.standard.vocabularies import vocabulary
 
 DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2}|\d{1,2}([-/])\d{1,2}\2\d{4})$"  # as values.parse_date: one kind of separator
 

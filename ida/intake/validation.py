@@ -5,7 +5,7 @@ with a Dutch message that says how to fix it. A delivery with any error is rejec
 
 The rules, in the order they are checked:
 
-1. files: readable, of a known type, within the size limits (`catalog.reading`); each record type
+1. files: readable, of a known type, within the size limits (`ida.intake.reading`); each record type
    delivered once;
 2. headers (row 1): every required column present, none twice; unknown columns are a warning;
 3. cells: each value as its column's kind demands — required, id, text length, vocabulary,
@@ -33,10 +33,10 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from catalog import values
-from catalog.reading import Delivery, Table, read_delivery
-from catalog.standard import RECORD_TYPES, Column, Kind, RecordType
-from catalog.vocabularies import Vocabulary, provinces, vocabulary
+from ida.standard import values
+from ida.intake.reading import Delivery, Table, read_delivery
+from ida.standard.record_types import RECORD_TYPES, Column, Kind, RecordType
+from ida.standard.vocabularies import Vocabulary, provinces, vocabulary
 
 LIST_KINDS = (Kind.TEXT_LIST, Kind.VOCAB_LIST)
 SHOWN_LENGTH = 200

@@ -24,8 +24,8 @@ from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from catalog.standard import RECORD_TYPES
-from catalog.values import Structured
+from ida.standard.record_types import RECORD_TYPES
+from ida.standard.values import Structured
 
 DEFAULT_MAX_FILE_MB = 50
 MAX_ZIP_ENTRIES = 50  # files in one delivery ZIP

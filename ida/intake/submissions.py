@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePath
 
-from catalog.landing import delivery_id, sha256_file
-from catalog.validation import Report, validate
+from ida.intake.landing import delivery_id, sha256_file
+from ida.intake.validation import Report, validate
 
 META, REPORT, ORIGINAL = "meta.json", "report.json", "original"
 

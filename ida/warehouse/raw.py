@@ -12,10 +12,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from catalog.standard import RECORD_TYPES
-from catalog.validation import Report
+from ida.standard.record_types import RECORD_TYPES
+from ida.intake.validation import Report
 
-SCHEMA_SQL = Path(__file__).with_name("warehouse_schema.sql")
+SCHEMA_SQL = Path(__file__).with_name("raw_schema.sql")
 PROVENANCE = ("delivery_id", "province_code", "source_file", "source_row", "loaded_at")
 
 

@@ -31,7 +31,7 @@ class Column:
     name: str
     kind: Kind
     required: bool = False
-    vocabulary: str | None = None  # file name in catalog/vocabularies
+    vocabulary: str | None = None  # file name in ida/standard/vocabularies
     max_length: int | None = None
     minimum: float | None = None
     description: str = ""

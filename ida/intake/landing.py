@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from catalog.reading import DELIVERY_SUFFIXES
+from ida.intake.reading import DELIVERY_SUFFIXES
 
 
 @dataclass(frozen=True)

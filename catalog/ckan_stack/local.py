@@ -16,8 +16,9 @@ from pathlib import Path
 
 import ckanapi
 
-from catalog import ckan_dicts, publish
-from catalog.settings import REPO_ROOT
+from catalog import ckan_dicts
+from catalog import publish
+from ida.settings import REPO_ROOT
 
 UP = REPO_ROOT / "catalog" / "ckan_stack" / "up.sh"
 CKAN_VAR = Path(os.environ.get("CKAN_VAR", REPO_ROOT / "var" / "ckan"))

@@ -1,3 +1,0 @@
-from catalog.cli import app
-
-app(prog_name="ida")
