@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from apps import queries
+from ida.errors import NotPublished
 
 # Colours that mean the same on every page.
 PHASE_COLOURS = {
@@ -37,7 +38,7 @@ def require_data() -> None:
     """Stop the page with a plain explanation when the pipeline has not published anything yet."""
     try:
         queries.version()
-    except queries.NotPublished:
+    except NotPublished:
         st.info("Er zijn nog geen gegevens. Draai eerst de pijplijn: `make pipeline` of `ida pipeline`.")
         st.stop()
 
@@ -172,7 +173,7 @@ class Report:
     def html(self) -> str:
         try:
             stand = queries.published_at()
-        except queries.NotPublished:
+        except NotPublished:
             stand = "onbekend"
         filters = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in self.filters.items())
         made = datetime.now().strftime("%d-%m-%Y %H:%M")

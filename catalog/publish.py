@@ -40,7 +40,7 @@ import requests
 import tenacity
 
 from catalog import ckan_dicts
-from ida.settings import Settings
+from ida.errors import UsageError
 
 WORKERS = 4
 PAGE_ROWS = 1000  # CKAN's default ckan.search.rows_max
@@ -53,25 +53,20 @@ _HTTP_STATUS = re.compile(r"""^\[['"][^'"]*['"], (\d{3}),""")
 Log = Callable[[str], None]
 
 
-class NotConfigured(RuntimeError):
+class NotConfigured(UsageError):
     """No CKAN to publish to: CKAN_URL (or CKAN_API_TOKEN) is not set."""
 
 
-def connect(url: str, token: str | None) -> ckanapi.RemoteCKAN:
-    """A ckanapi client for `url` with `token` (kept inside the client, never printed)."""
-    return ckanapi.RemoteCKAN(url.rstrip("/"), apikey=token, user_agent="ida-leerplatform-publisher/1")
-
-
-def connect_from_env(settings: Settings | None = None) -> ckanapi.RemoteCKAN:
-    """The client configured by CKAN_URL and CKAN_API_TOKEN, or NotConfigured with a Dutch message."""
-    settings = settings or Settings.from_env()
-    if not settings.ckan_url:
+def connect(url: str | None, token: str | None) -> ckanapi.RemoteCKAN:
+    """A ckanapi client for `url` with `token` (kept inside the client, never printed), or NotConfigured
+    with a Dutch message when either is missing."""
+    if not url:
         raise NotConfigured("CKAN_URL is niet gezet: er is geen CKAN om naar te publiceren. "
                             "De catalogus staat als bulkexport in de exportmap (ckanapi load).")
-    if not settings.ckan_api_token:
+    if not token:
         raise NotConfigured("CKAN_API_TOKEN is niet gezet. Maak in CKAN een API-token aan voor het "
                             "platformaccount en zet het in de omgevingsvariabele CKAN_API_TOKEN.")
-    return connect(settings.ckan_url, settings.ckan_api_token)
+    return ckanapi.RemoteCKAN(url.rstrip("/"), apikey=token, user_agent="ida-leerplatform-publisher/1")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`ida harvest-source`: try a source before adding it to sources.yml (the command itself is in cli/main.py).
+"""`ida harvest-source`: try a source before adding it to sources.yml.
 
 With --dry-run the source is harvested as if it were new, into a throw-away database: the counts are
 what the platform would take in. Without it, the harvest is stored in the warehouse like the
@@ -9,22 +9,40 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated, Optional
 
 import duckdb
 from pydantic import ValidationError
-from rich.console import Console
+import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ida.warehouse import raw as warehouse
 from catalog.harvest import sources
-from catalog.harvest.run import harvest_source
-from ida.settings import Settings
+from catalog.harvest.run import harvest_source as harvest
+from cli.common import console, errors, province_code, settings
+from ida.warehouse import raw as warehouse
+from ida.warehouse import serving
+
+
+def harvest_source(
+    kind: Annotated[str, typer.Option("--kind", help="Soort bron: ckan of dcat.")],
+    url: Annotated[str, typer.Option("--url", help="CKAN: het basisadres van het portaal. DCAT: het adres van de catalogus.")],
+    province: Annotated[str, typer.Option("--province", help="De provincie van de bron (CBS-code of naam).")],
+    organization: Annotated[Optional[str], typer.Option(help="CKAN: alleen datasets van deze organisatie.")] = None,
+    fq: Annotated[Optional[str], typer.Option(help="CKAN: een Solr-filter, bijvoorbeeld 'tags:koploperdeal'.")] = None,
+    dataset_type: Annotated[Optional[str], typer.Option(help="CKAN: alleen datasets van dit type, bijvoorbeeld 'experiment'.")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconden per verzoek.")] = 30.0,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Alleen oogsten en tellen; niets opslaan.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"experiments", "lessons", "to_classify", "errors"}.')] = False,
+) -> None:
+    """Probeer een bron (CKAN-portaal of DCAT-catalogus) voordat u hem in sources.yml zet. Exit 0 = geoogst, 1 = bron onbruikbaar."""
+    code = province_code(province)
+    raise typer.Exit(run_harvest_source(kind, url, code, organization=organization, fq=fq, dataset_type=dataset_type,
+                                        timeout=timeout, dry_run=dry_run, as_json=as_json))
 
 
 def run_harvest_source(kind: str, url: str, province: str, *, organization: str | None, fq: str | None,
-                       dataset_type: str | None, timeout: float, dry_run: bool, as_json: bool,
-                       console: Console, errors: Console) -> int:
+                       dataset_type: str | None, timeout: float, dry_run: bool, as_json: bool) -> int:
     def fail(message: str, code: int) -> int:
         if as_json:
             print(json.dumps({"experiments": 0, "lessons": 0, "to_classify": 0, "errors": [message]}, ensure_ascii=False))
@@ -43,7 +61,8 @@ def run_harvest_source(kind: str, url: str, province: str, *, organization: str 
         return fail("; ".join(m.split(": ", 1)[-1] for m in sources.translate_errors("", problem)), 2)
 
     try:
-        with warehouse.connect(Path(":memory:") if dry_run else Settings.from_env().warehouse) as con, Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+        known = frozenset(serving.known_experiments(settings().serving_dir, province))
+        with warehouse.connect(Path(":memory:") if dry_run else settings().warehouse) as con, Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                                  MofNCompleteColumn(), TimeElapsedColumn(), console=errors,
                                                  transient=True, disable=as_json) as bar:
             task = bar.add_task(f"{province} {kind} {url}", total=None)
@@ -51,7 +70,8 @@ def run_harvest_source(kind: str, url: str, province: str, *, organization: str 
             def progress(stage: str, done: int, total: int | None) -> None:
                 bar.update(task, description=f"{province} {kind}: {stage}", completed=done, total=total)
 
-            result = harvest_source(con, province, source, dry_run=dry_run, progress=progress)
+            result = harvest(con, province, source, dry_run=dry_run, progress=progress, settings=settings().harvest,
+                             known_experiments=known)
     except duckdb.IOException:
         return fail("Het warehouse is in gebruik (draait de pijplijn?). Probeer het zo opnieuw, of gebruik --dry-run.", 1)
 

@@ -1,23 +1,50 @@
-"""Where the platform keeps its files, configured from the environment with defaults that need nothing."""
+"""The platform's settings: the only place that reads the environment (see README, "Omgevingsvariabelen").
+
+Every entry point — the `ida` command, the Dagster code location, the dashboard — calls
+`Settings.from_env()` once and passes the values on; nothing else reads or writes `os.environ`.
+Every value has a default that needs nothing.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from ida.errors import UsageError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = REPO_ROOT / "data" / "samples"
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DEFAULT_SOURCES = REPO_ROOT / "sources.yml"
+MIB = 1024 * 1024
 
 
-def _path(name: str, default: Path) -> Path:
-    value = os.environ.get(name)
-    return Path(value).expanduser().resolve() if value else default
+class SettingsError(UsageError):
+    """An environment variable holds a value the platform cannot use."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one delivery may hold; readers refuse what crosses a limit."""
+
+    max_file_bytes: int = 50 * MIB  # IDA_MAX_FILE_MB: one delivered file, also inside a ZIP
+
+
+@dataclass(frozen=True)
+class HarvestSettings:
+    """How patient harvesting is with the provinces' portals."""
+
+    sources: Path = DEFAULT_SOURCES  # IDA_SOURCES: the source registry
+    attempts: int = 3  # IDA_HARVEST_ATTEMPTS: tries per request on a transient error
+    backoff: float = 1.0  # IDA_HARVEST_BACKOFF: first wait in seconds, doubling, at most 30
+    max_bytes: int = 100 * MIB  # IDA_HARVEST_MAX_MB: one fetched file or catalogue page
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Paths and endpoints of one platform installation (see README, "Omgevingsvariabelen")."""
+    """Paths, limits and endpoints of one platform installation."""
 
     var_dir: Path
     warehouse: Path
@@ -26,29 +53,57 @@ class Settings:
     upload_tokens: Path
     serving_dir: Path
     export_dir: Path
-    dbt_project_dir: Path
-    ckan_url: str | None
-    ckan_api_token: str | None
+    dagster_home: Path
+    ckan_var: Path
+    ckan_url: str | None = None
+    ckan_api_token: str | None = field(default=None, repr=False)
+    upload_token: str | None = field(default=None, repr=False)
+    limits: Limits = Limits()
+    harvest: HarvestSettings = HarvestSettings()
+    dbt_project_dir: Path = DBT_PROJECT_DIR
 
     @classmethod
-    def from_env(cls) -> Settings:
-        var_dir = _path("IDA_VAR_DIR", REPO_ROOT / "var")
-        landing = os.environ.get("IDA_LANDING")
-        submissions_dir = _path("IDA_SUBMISSIONS", var_dir / "submissions")
-        landing_dirs = (
-            tuple(Path(p).expanduser().resolve() for p in landing.split(os.pathsep) if p)
-            if landing
-            else (SAMPLES_DIR,)
-        )
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def path(name: str, default: Path) -> Path:
+            value = env.get(name)
+            return Path(value).expanduser().resolve() if value else default
+
+        def number(name: str, default: float, convert=float) -> float:
+            value = (env.get(name) or "").strip()
+            if not value:
+                return default
+            try:
+                result = convert(value)
+            except ValueError:
+                raise SettingsError(f"{name}={value!r} is geen getal. Zet een getal of laat de variabele leeg.") from None
+            if result <= 0:
+                raise SettingsError(f"{name}={value!r} moet groter dan 0 zijn.")
+            return result
+
+        var_dir = path("IDA_VAR_DIR", REPO_ROOT / "var")
+        landing = env.get("IDA_LANDING")
+        landing_dirs = (tuple(Path(p).expanduser().resolve() for p in landing.split(os.pathsep) if p)
+                        if landing else (SAMPLES_DIR,))
         return cls(
             var_dir=var_dir,
-            warehouse=_path("IDA_WAREHOUSE", var_dir / "warehouse.duckdb"),
-            landing_dirs=(*landing_dirs, submissions_dir),
-            submissions_dir=submissions_dir,
-            upload_tokens=_path("IDA_UPLOAD_TOKENS", var_dir / "upload_tokens.json"),
-            serving_dir=_path("IDA_SERVING_DIR", var_dir / "serving"),
-            export_dir=_path("IDA_EXPORT_DIR", var_dir / "export"),
-            dbt_project_dir=REPO_ROOT / "dbt_project",
-            ckan_url=os.environ.get("CKAN_URL") or None,
-            ckan_api_token=os.environ.get("CKAN_API_TOKEN") or None,
+            warehouse=path("IDA_WAREHOUSE", var_dir / "warehouse.duckdb"),
+            landing_dirs=landing_dirs,
+            submissions_dir=path("IDA_SUBMISSIONS", var_dir / "submissions"),
+            upload_tokens=path("IDA_UPLOAD_TOKENS", var_dir / "upload_tokens.json"),
+            serving_dir=path("IDA_SERVING_DIR", var_dir / "serving"),
+            export_dir=path("IDA_EXPORT_DIR", var_dir / "export"),
+            dagster_home=path("DAGSTER_HOME", var_dir / "dagster"),
+            ckan_var=path("CKAN_VAR", REPO_ROOT / "var" / "ckan"),
+            ckan_url=env.get("CKAN_URL") or None,
+            ckan_api_token=env.get("CKAN_API_TOKEN") or None,
+            upload_token=env.get("IDA_UPLOAD_TOKEN") or None,
+            limits=Limits(max_file_bytes=int(number("IDA_MAX_FILE_MB", Limits.max_file_bytes / MIB) * MIB)),
+            harvest=HarvestSettings(
+                sources=path("IDA_SOURCES", DEFAULT_SOURCES),
+                attempts=int(number("IDA_HARVEST_ATTEMPTS", HarvestSettings.attempts, int)),
+                backoff=number("IDA_HARVEST_BACKOFF", HarvestSettings.backoff),
+                max_bytes=int(number("IDA_HARVEST_MAX_MB", HarvestSettings.max_bytes / MIB) * MIB),
+            ),
         )

@@ -8,28 +8,10 @@ import dagster as dg
 from catalog import export
 from catalog import publish
 from ida.warehouse import serving
-from ida.settings import Settings
-from orchestration.resources import ServingResource, WarehouseResource
+from orchestration.resources import CkanResource, ServingResource, WarehouseResource
 
 MARTS = [dg.AssetKey(["marts", name]) for name in ("provinces", "experiments", "lessons", "results", "withdrawn_at_source",
                                                   "comparison_province_phase_core_task", "comparison_core_task")]
-
-
-class CkanResource(dg.ConfigurableResource):
-    """The CKAN the catalogue is published to.
-
-    Its address and API token are read from CKAN_URL and CKAN_API_TOKEN when a run needs them, so
-    the token is in no run config and no log. Without CKAN_URL the platform has no CKAN.
-    """
-
-    workers: int = publish.WORKERS
-
-    def url(self) -> str | None:
-        return Settings.from_env().ckan_url
-
-    def client(self):
-        """A ckanapi client, or publish.NotConfigured (CKAN_URL or CKAN_API_TOKEN missing)."""
-        return publish.connect_from_env(Settings.from_env())
 
 
 @dg.asset(deps=MARTS, group_name="serving", kinds={"duckdb"})
@@ -54,7 +36,7 @@ def ckan_publication(context: dg.AssetExecutionContext, outputs: ServingResource
 
     Without CKAN_URL it publishes nothing and says so: the bulk export is then the way out.
     """
-    url = ckan.url()
+    url = ckan.url
     if not url:
         context.log.info("CKAN_URL is niet gezet: niets naar CKAN gepubliceerd. "
                          f"De catalogus staat als bulkexport in {outputs.export_dir}.")

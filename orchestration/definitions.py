@@ -1,33 +1,32 @@
-"""The Dagster code location of the IDA Leerplatform."""
-
-from __future__ import annotations
-
-import os
+"""The Dagster code location of the IDA Leerplatform: the assets of each system, their jobs, and resources
+configured once from the platform settings."""
 
 import dagster as dg
 
 from ida.settings import Settings
-from orchestration.catalogue import CkanResource, catalogue_export, ckan_publication, serving_copy
-from orchestration.deliveries import province_deliveries
-from orchestration.harvest import daily_harvest, harvest_job, province_harvest
-from orchestration.jobs import daily_pipeline, pipeline_job
-from orchestration.sensors import accepted_submissions
-from orchestration.resources import LandingZoneResource, ServingResource, WarehouseResource
-from orchestration.warehouse_models import dbt_resource, warehouse_models
+from orchestration import catalogue, deliveries, harvest, pipeline, warehouse_models
+from orchestration.resources import CkanResource, LandingZoneResource, ServingResource, WarehouseResource
 
-settings = Settings.from_env()
-os.environ.setdefault("IDA_WAREHOUSE", str(settings.warehouse))  # dbt's profile reads it
 
-defs = dg.Definitions(
-    assets=[province_deliveries, province_harvest, warehouse_models, serving_copy, catalogue_export, ckan_publication],
-    jobs=[pipeline_job, harvest_job],
-    schedules=[daily_pipeline, daily_harvest],
-    sensors=[accepted_submissions],
-    resources={
-        "warehouse_db": WarehouseResource(path=str(settings.warehouse)),
-        "landing_zone": LandingZoneResource(dirs=[str(d) for d in settings.landing_dirs]),
-        "outputs": ServingResource(serving_dir=str(settings.serving_dir), export_dir=str(settings.export_dir)),
-        "dbt": dbt_resource(),
-        "ckan": CkanResource(),
-    },
-)
+def build_defs(settings: Settings) -> dg.Definitions:
+    """Every asset, job, schedule and sensor, with resources set from `settings`."""
+    return dg.Definitions(
+        assets=[deliveries.province_deliveries, harvest.province_harvest, warehouse_models.warehouse_models,
+                catalogue.serving_copy, catalogue.catalogue_export, catalogue.ckan_publication],
+        jobs=[pipeline.pipeline_job, harvest.harvest_job],
+        schedules=[pipeline.daily_pipeline, harvest.daily_harvest],
+        sensors=[deliveries.accepted_submissions],
+        resources={
+            "warehouse_db": WarehouseResource(path=str(settings.warehouse)),
+            "landing_zone": LandingZoneResource(dirs=[str(d) for d in settings.landing_dirs],
+                                                submissions_dir=str(settings.submissions_dir)),
+            "outputs": ServingResource(serving_dir=str(settings.serving_dir), export_dir=str(settings.export_dir)),
+            "dbt": warehouse_models.dbt_resource(),
+            "ckan": CkanResource(url=settings.ckan_url,
+                                 api_token=dg.EnvVar("CKAN_API_TOKEN") if settings.ckan_api_token else None),
+            "harvest_settings": harvest.HarvestResource.of(settings.harvest),
+        },
+    )
+
+
+defs = build_defs(Settings.from_env())

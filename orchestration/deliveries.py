@@ -1,41 +1,52 @@
-"""Loading each province's landed deliveries into the raw layer of the warehouse."""
+"""Deliveries: loading each province's landed deliveries and accepted submissions into the raw layer of
+the warehouse, and the sensor that starts a province's run when it submits."""
 
+from pathlib import Path
 
 import dagster as dg
 
-from ida.warehouse import raw as warehouse
 from ida.intake.landing import landed_deliveries
+from ida.intake.submissions import accepted_deliveries, submissions
 from ida.intake.validation import validate
+from ida.warehouse import raw as warehouse
+from ida.warehouse import serving
 from orchestration.partitions import PROVINCES
-from orchestration.resources import LandingZoneResource, WarehouseResource
+from orchestration.pipeline import pipeline_job, province_range_tags
+from orchestration.resources import LandingZoneResource, ServingResource, WarehouseResource
 
 RAW_TABLES = ("deliveries", "experimenten", "lessen", "resultaten")
 
 
 class RejectedDeliveries(dg.Failure):
-    """Some landed deliveries did not meet the standard; the others were loaded."""
+    """Some landed deliveries did not meet the standard, or changed after submission; the others were loaded."""
 
 
 @dg.multi_asset(
     specs=[dg.AssetSpec(["raw", table], group_name="raw", kinds={"duckdb"}) for table in RAW_TABLES],
     partitions_def=PROVINCES,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    description="Valideert en laadt de leveringen van een provincie uit de landingszone in het raw-schema.",
+    description="Valideert en laadt de leveringen van een provincie uit de landingszone en het archief in het raw-schema.",
 )
 def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: WarehouseResource,
-                        landing_zone: LandingZoneResource):
+                        landing_zone: LandingZoneResource, outputs: ServingResource):
     loaded, skipped, rejected = 0, 0, []
     counts = dict.fromkeys(RAW_TABLES[1:], 0)
+    archive = Path(landing_zone.submissions_dir)
     with warehouse_db.connect() as con:
         for province in context.partition_keys:
-            known = warehouse.known_experiments(con, province)
-            for delivery in landed_deliveries(province, landing_zone.paths):
+            # the same "known experiments" a submission was checked against, plus what this run loads
+            known = serving.known_experiments(Path(outputs.serving_dir), province)
+            for delivery in [*landed_deliveries(province, landing_zone.paths), *accepted_deliveries(archive, province)]:
                 if warehouse.is_loaded(con, delivery.delivery_id):
                     skipped += 1
                     continue
+                if delivery.problem:
+                    rejected.append((delivery, [delivery.problem]))
+                    context.log.error(delivery.problem)
+                    continue
                 report = validate(list(delivery.files), province, known)
                 if not report.accepted:
-                    rejected.append((delivery, report))
+                    rejected.append((delivery, [f"{f.file} rij {f.row} kolom {f.column}: {f.message}" for f in report.errors[:20]]))
                     context.log.error(f"{province}: levering {delivery.folder} afgekeurd met {len(report.errors)} fouten")
                     continue
                 source = warehouse.Source("upload", str(delivery.folder), tuple(p.name for p in delivery.files), delivery.received_at)
@@ -46,13 +57,22 @@ def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: Warehou
                     counts[name] += report.counts[name]
                 context.log.info(f"{province}: {delivery.folder.name} geladen ({report.counts})")
     if rejected:
-        details = "\n".join(
-            f"{d.province} {d.folder}: {f.file} rij {f.row} kolom {f.column}: {f.message}"
-            for d, report in rejected for f in report.errors[:20]
-        )
-        raise RejectedDeliveries(f"{len(rejected)} levering(en) afgekeurd; de overige zijn geladen.", metadata={"fouten": details})
+        details = "\n".join(f"{d.province} {d.folder}: {message}" for d, messages in rejected for message in messages)
+        raise RejectedDeliveries(f"{len(rejected)} levering(en) niet geladen; de overige zijn geladen.\n{details}",
+                                 metadata={"fouten": details})
     for table in RAW_TABLES:
         metadata = {"geladen_leveringen": loaded, "al_geladen": skipped}
         if table in counts:
             metadata["rijen"] = counts[table]
         yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
+
+
+@dg.sensor(job=pipeline_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+def accepted_submissions(context: dg.SensorEvaluationContext, landing_zone: LandingZoneResource):
+    """A new accepted submission starts that province's pipeline run, so dashboards update by themselves:
+    one run per accepted submission (the delivery id is the run key, so never twice)."""
+    archive = Path(landing_zone.submissions_dir)
+    for province in PROVINCES.get_partition_keys():
+        for meta in submissions(archive, province):
+            if meta["accepted"] and not meta["duplicate_of"]:
+                yield dg.RunRequest(run_key=meta["delivery_id"], tags=province_range_tags(province))

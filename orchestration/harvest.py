@@ -8,13 +8,34 @@ province then fails, so `harvest_job` (one run per province) shows exactly which
 """
 
 
+from pathlib import Path
+
 import dagster as dg
 
 from catalog.harvest import RegistryError, harvest_province, load_registry
+from ida.settings import HarvestSettings
 from orchestration.partitions import PROVINCES
-from orchestration.resources import WarehouseResource
+from ida.warehouse import serving
+from orchestration.resources import ServingResource, WarehouseResource
 
 HARVEST_TABLES = ("harvest_runs", "harvest_records", "to_classify", "withdrawn_at_source")
+
+
+class HarvestResource(dg.ConfigurableResource):
+    """Where the source registry is and how patient harvesting is (ida.settings.HarvestSettings)."""
+
+    sources: str
+    attempts: int
+    backoff: float
+    max_bytes: int
+
+    @classmethod
+    def of(cls, settings: HarvestSettings) -> "HarvestResource":
+        return cls(sources=str(settings.sources), attempts=settings.attempts, backoff=settings.backoff,
+                   max_bytes=settings.max_bytes)
+
+    def settings(self) -> HarvestSettings:
+        return HarvestSettings(Path(self.sources), self.attempts, self.backoff, self.max_bytes)
 
 
 class HarvestFailed(dg.Failure):
@@ -27,9 +48,11 @@ class HarvestFailed(dg.Failure):
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
     description="Oogst de CKAN- en DCAT-bronnen van een provincie (sources.yml) in het raw-schema.",
 )
-def province_harvest(context: dg.AssetExecutionContext, warehouse_db: WarehouseResource):
+def province_harvest(context: dg.AssetExecutionContext, warehouse_db: WarehouseResource,
+                     harvest_settings: HarvestResource, outputs: ServingResource):
+    settings = harvest_settings.settings()
     try:
-        registry = load_registry()
+        registry = load_registry(settings.sources)
     except RegistryError as problem:
         raise dg.Failure(f"Het bronregister is ongeldig: {'; '.join(problem.problems)}") from None
     failed, totals, summaries = [], dict.fromkeys(("experiments", "lessons", "results", "to_classify", "withdrawn"), 0), []
@@ -40,7 +63,8 @@ def province_harvest(context: dg.AssetExecutionContext, warehouse_db: WarehouseR
                     context.log.debug(f"{province} {source.kind} {source.url}: {stage} {done}/{total or '?'}")
                 return report
 
-            for result in harvest_province(con, province, registry, progress_for):
+            known = frozenset(serving.known_experiments(Path(outputs.serving_dir), province))
+            for result in harvest_province(con, province, registry, progress_for, settings, known):
                 summaries.append(result.summary())
                 if result.ok:
                     context.log.info(result.summary())

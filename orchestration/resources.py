@@ -1,4 +1,4 @@
-"""Dagster resources, configured once from the platform settings (environment with defaults)."""
+"""Dagster resources: every value a field, set once in definitions.py from the platform settings."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import ckanapi
 import dagster as dg
 import duckdb
 
+from catalog import publish
 from ida.warehouse import raw as warehouse
 
 
@@ -24,9 +26,10 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class LandingZoneResource(dg.ConfigurableResource):
-    """The folders where deliveries wait, one sub-folder per province (CBS code)."""
+    """Where deliveries wait: the landing folders (one sub-folder per province) and the submissions archive."""
 
     dirs: list[str]
+    submissions_dir: str
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -38,3 +41,16 @@ class ServingResource(dg.ConfigurableResource):
 
     serving_dir: str
     export_dir: str
+
+
+class CkanResource(dg.ConfigurableResource):
+    """The CKAN the catalogue is published to; without a URL the platform has no CKAN. The token comes
+    from the environment through `dg.EnvVar`, so it is in no run config and no log."""
+
+    url: str | None = None
+    api_token: str | None = None
+    workers: int = publish.WORKERS
+
+    def client(self) -> ckanapi.RemoteCKAN:
+        """A ckanapi client, or publish.NotConfigured (no URL or no token)."""
+        return publish.connect(self.url, self.api_token)

@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: `dbt build` streams models, seeds and tests (as asset checks)."""
 
 
+import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -9,9 +10,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from ida.settings import REPO_ROOT
+from ida.settings import DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.resources import WarehouseResource
 
-DBT_PROJECT = DbtProject(project_dir=REPO_ROOT / "dbt_project", profiles_dir=REPO_ROOT / "dbt_project")
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # the venv's dbt, whatever PATH says
 
 
@@ -61,6 +63,6 @@ class LayeredTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=LayeredTranslator(), project=DBT_PROJECT)
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse_db: WarehouseResource):
     """Seeds the vocabularies, builds staging → intermediate → marts and runs every dbt test."""
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", "--vars", json.dumps({"warehouse": warehouse_db.path})], context=context).stream()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apps import queries
 from apps.components import Report, md, number
 from ida.warehouse import serving
 from ida.settings import REPO_ROOT
@@ -308,7 +309,11 @@ def test_catalogus_opens_an_experiment_from_a_link(sample_run, var_dir: Path) ->
 
 def test_catalogus_links_to_ckan_when_configured(sample_run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CKAN_URL", "http://127.0.0.1:5000/")
-    app = page("catalogus.py", experiment="PV26:UTR-2019-01")
+    queries.settings.clear()  # the dashboard reads its settings once per process
+    try:
+        app = page("catalogus.py", experiment="PV26:UTR-2019-01")
+    finally:
+        queries.settings.clear()
     [button] = app.get("link_button")
     assert button.proto.url == "http://127.0.0.1:5000/experiment/pv26-utr-2019-01"
 

@@ -32,10 +32,14 @@ SENSOR_AND_PIPELINE = """
 import json
 import dagster as dg
 from orchestration.pipeline import run_pipeline
-from orchestration.sensors import accepted_submissions
+from ida.settings import Settings
+from orchestration.definitions import build_defs
+from orchestration.deliveries import accepted_submissions
 
+landing_zone = build_defs(Settings.from_env()).resources["landing_zone"]
 with dg.DagsterInstance.ephemeral() as instance:
-    requests = list(accepted_submissions(dg.build_sensor_context(instance=instance)) or [])
+    context = dg.build_sensor_context(instance=instance, resources={"landing_zone": landing_zone})
+    requests = list(accepted_submissions(context) or [])
 runs = []
 for request in requests:
     province = request.tags["dagster/asset_partition_range_start"]

@@ -27,6 +27,7 @@ import duckdb
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
+from ida.settings import HarvestSettings
 from ida.warehouse import raw as warehouse
 from catalog.harvest import CkanSource, DcatSource, Options, RegistryError, harvest_source, load_registry
 from catalog.harvest.mapping import COLUMNS, RESOURCE_COLUMNS, THEME_TO_CORE_TASK
@@ -346,16 +347,17 @@ def test_a_broken_ckan_api_fails_with_a_dutch_message(server, db, breakage):
 # --- Dagster: one province's broken source fails that partition only ------------------------------
 
 def test_the_harvest_asset_isolates_provinces(server, tmp_path, monkeypatch):
-    from orchestration.harvest import province_harvest
-    from orchestration.resources import WarehouseResource
+    from orchestration.harvest import HarvestResource, province_harvest
+    from orchestration.resources import ServingResource, WarehouseResource
 
     good = serve_catalogue(server, catalogue(server.url, ["ZL-1"]))
     server.routes["/kapot.ttl"] = BROKEN["500"]
     registry = tmp_path / "sources.yml"
     registry.write_text(f"provinces:\n  PV29:\n    - kind: dcat\n      url: {good}\n      timeout: 1\n"
                         f"  PV28:\n    - kind: dcat\n      url: {server.url}/kapot.ttl\n      timeout: 1\n")
-    monkeypatch.setenv("IDA_SOURCES", str(registry))
-    resources = {"warehouse_db": WarehouseResource(path=str(tmp_path / "warehouse.duckdb"))}
+    resources = {"warehouse_db": WarehouseResource(path=str(tmp_path / "warehouse.duckdb")),
+                 "harvest_settings": HarvestResource.of(HarvestSettings(sources=registry)),
+                 "outputs": ServingResource(serving_dir=str(tmp_path / "serving"), export_dir=str(tmp_path / "export"))}
     instance = dg.DagsterInstance.ephemeral()
     zeeland = dg.materialize([province_harvest], partition_key="PV29", resources=resources, instance=instance,
                              raise_on_error=False)
@@ -479,6 +481,7 @@ def test_harvest_from_the_local_ckan(zeeland_portal, db):
 def test_the_queue_reaches_the_page_through_dbt_and_the_serving_copy(server, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
+    from apps import queries
     from ida.warehouse import serving
 
     wh = tmp_path / "warehouse.duckdb"
@@ -492,13 +495,16 @@ def test_the_queue_reaches_the_page_through_dbt_and_the_serving_copy(server, tmp
     dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run([str(dbt), "build", "--select", "+to_classify", "+withdrawn_at_source", "+harvest_sources",
                            "--indirect-selection", "cautious", "--target-path", str(tmp_path / "target"),
-                           "--log-path", str(tmp_path / "logs")], cwd=REPO_ROOT / "dbt_project",
-                          env={**os.environ, "IDA_WAREHOUSE": str(wh)}, capture_output=True, text=True, timeout=600)
+                           "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"warehouse": str(wh)})],
+                          cwd=REPO_ROOT / "dbt_project", capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-4000:]
     serving.publish(wh, tmp_path / "serving")
     monkeypatch.setenv("IDA_SERVING_DIR", str(tmp_path / "serving"))
-
-    page = AppTest.from_file(str(REPO_ROOT / "apps" / "views" / "te_classificeren.py"), default_timeout=60).run()
+    queries.settings.clear()  # the dashboard reads its settings once per process
+    try:
+        page = AppTest.from_file(str(REPO_ROOT / "apps" / "views" / "te_classificeren.py"), default_timeout=60).run()
+    finally:
+        queries.settings.clear()
     assert not page.exception
     assert [m.value for m in page.metric] == ["1", "1", "1"]
     queue = page.dataframe[0].value

@@ -325,18 +325,17 @@ def test_ida_publish_json(first_publish, var_dir, platform_env, ckan):
 
 
 def test_the_dagster_asset_publishes_or_says_why_not(first_publish, var_dir, ckan, monkeypatch):
-    from orchestration.catalogue import CkanResource, ckan_publication
-    from orchestration.resources import ServingResource
+    from orchestration.catalogue import ckan_publication
+    from orchestration.resources import CkanResource, ServingResource
 
     resources = {"outputs": ServingResource(serving_dir=str(var_dir / "serving"), export_dir=str(var_dir / "export")),
                  "ckan": CkanResource()}
-    monkeypatch.delenv("CKAN_URL", raising=False)
     result = dg.materialize([ckan_publication], resources=resources)
     assert result.success
     assert result.asset_materializations_for_node("ckan_publication")[0].metadata["gepubliceerd"].value is False
 
-    monkeypatch.setenv("CKAN_URL", ckan["url"])
     monkeypatch.setenv("CKAN_API_TOKEN", ckan["sysadmin_token"])
+    resources["ckan"] = CkanResource(url=ckan["url"], api_token=dg.EnvVar("CKAN_API_TOKEN"))
     result = dg.materialize([ckan_publication], resources=resources)
     assert result.success
     metadata = result.asset_materializations_for_node("ckan_publication")[0].metadata
@@ -424,23 +423,20 @@ def test_tags_are_cleaned_for_ckan():
 
 
 def test_a_failed_dataset_fails_the_dagster_run(tmp_path, sample_run, var_dir):
-    from orchestration.catalogue import CkanResource, ckan_publication
-    from orchestration.resources import ServingResource
+    from orchestration.catalogue import ckan_publication
+    from orchestration.resources import CkanResource, ServingResource
 
     with serving.connect(var_dir / "serving") as con:
         rejected = ckan_dicts.all_datasets(con)[0]["name"]
 
     class RejectingCkan(CkanResource):
-        def url(self) -> str:
-            return "http://ckan.invalid"
-
         def client(self):
             return FakeCkan(reject={rejected})
 
     result = dg.materialize(
         [ckan_publication], raise_on_error=False,
         resources={"outputs": ServingResource(serving_dir=str(var_dir / "serving"), export_dir=str(tmp_path)),
-                   "ckan": RejectingCkan()})
+                   "ckan": RejectingCkan(url="http://ckan.invalid")})
     assert not result.success
     failure = result.get_step_failure_events()[0].event_specific_data.error
     assert rejected in failure.message and "kerntaak" in failure.message

@@ -22,7 +22,7 @@ from ida.intake import tokens
 from ida.warehouse import raw as warehouse
 from ida.intake.landing import landed_deliveries
 from ida.settings import SAMPLES_DIR, Settings
-from ida.intake.submissions import META, ORIGINAL, REPORT, submissions, submit
+from ida.intake.submissions import META, ORIGINAL, REPORT, archive_submission, submissions
 from ida.intake.validation import validate
 
 IDA = str(Path(sys.executable).with_name("ida"))
@@ -146,10 +146,12 @@ def test_an_identical_resubmission_is_recognised(desk: dict, tmp_path: Path) -> 
 # --- the sensor ---------------------------------------------------------------------------------
 
 def evaluate_sensor() -> list[dg.RunRequest]:
-    from orchestration.sensors import accepted_submissions
+    from orchestration.definitions import build_defs
+    from orchestration.deliveries import accepted_submissions
 
+    resources = build_defs(Settings.from_env()).resources
     with dg.DagsterInstance.ephemeral() as instance:
-        context = dg.build_sensor_context(instance=instance)
+        context = dg.build_sensor_context(instance=instance, resources={"landing_zone": resources["landing_zone"]})
         return list(accepted_submissions(context) or [])
 
 
@@ -158,9 +160,9 @@ def test_the_sensor_requests_one_run_per_new_accepted_submission(tmp_path: Path,
     monkeypatch.setenv("IDA_SUBMISSIONS", str(archive))
     assert evaluate_sensor() == []
     folder = write_delivery(tmp_path / "a", [experiment("UTR-T-1", "Proef")])
-    accepted = submit(archive, "PV26", files_of(folder), set(), channel="test")
-    submit(archive, "PV26", files_of(folder), set(), channel="test")  # identical: a duplicate
-    submit(archive, "PV26", files_of(write_delivery(tmp_path / "b", [experiment("UTR-T-2", "Fout", fase="?")])), set(), "test")
+    accepted = archive_submission(archive, "PV26", files_of(folder), set(), channel="test")
+    archive_submission(archive, "PV26", files_of(folder), set(), channel="test")  # identical: a duplicate
+    archive_submission(archive, "PV26", files_of(write_delivery(tmp_path / "b", [experiment("UTR-T-2", "Fout", fase="?")])), set(), "test")
     requests = evaluate_sensor()
     assert [r.run_key for r in requests] == [accepted.delivery_id]
     assert requests[0].tags["dagster/asset_partition_range_start"] == requests[0].tags["dagster/asset_partition_range_end"] == "PV26"
@@ -221,7 +223,7 @@ def test_an_accepted_submission_reaches_the_marts_by_the_sensor_and_upserts_by_k
     from orchestration.pipeline import run_pipeline
 
     settings = Settings.from_env()
-    assert settings.submissions_dir == var_dir / "submissions" and settings.submissions_dir in settings.landing_dirs
+    assert settings.submissions_dir == var_dir / "submissions" and settings.submissions_dir not in settings.landing_dirs
     samples = {r["experiment_id"] for r in validate([SAMPLES_DIR / "PV26"], "PV26").records["experimenten"]}
     existing = min(samples)
     with serving.connect(settings.serving_dir) as con:
@@ -234,10 +236,10 @@ def test_an_accepted_submission_reaches_the_marts_by_the_sensor_and_upserts_by_k
     good = write_delivery(tmp_path / "goed", [experiment("UTR-AANLEVER-1", "Digitale tweeling Utrechtse Heuvelrug"),
                                               experiment(existing, "Nieuwe titel via aanleveren")],
                           [lesson("UTR-AANLEVER-1-L1", "UTR-AANLEVER-1"), lesson("UTR-AANLEVER-1-L2", existing)])
-    accepted = submit(settings.submissions_dir, "PV26", files_of(good), known, channel="test")
-    rejected = submit(settings.submissions_dir, "PV26",
+    accepted = archive_submission(settings.submissions_dir, "PV26", files_of(good), known, channel="test")
+    rejected = archive_submission(settings.submissions_dir, "PV26",
                       files_of(write_delivery(tmp_path / "fout", [experiment("UTR-FOUT-1", "Fout", kerntaak="?")])), known, "test")
-    again = submit(settings.submissions_dir, "PV26", files_of(good), known, channel="test")
+    again = archive_submission(settings.submissions_dir, "PV26", files_of(good), known, channel="test")
     assert accepted.report.accepted and not rejected.report.accepted
     assert again.duplicate_of == accepted.folder.name
 

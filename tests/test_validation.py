@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 
 from ida.intake import reading
+from ida.settings import Limits, Settings
 from ida.intake.validation import Report, validate
 
 IDA = str(Path(sys.executable).with_name("ida"))
@@ -640,17 +641,16 @@ def test_a_workbook_with_an_xml_entity_declaration_is_refused(tmp_path: Path) ->
     assert "XML-constructies" in report.errors[0].message
 
 
-def test_an_oversized_file_is_refused_without_reading_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_oversized_file_is_refused_without_reading_it(tmp_path: Path) -> None:
     folder = write_csv(tmp_path, records())
-    monkeypatch.setenv("IDA_MAX_FILE_MB", str(512 / 2**20))  # 512 bytes
+    tiny = Limits(max_file_bytes=512)
     assert (folder / "experimenten.csv").stat().st_size > 512
-    report = validate([folder / "experimenten.csv"], "PV26")
+    report = validate([folder / "experimenten.csv"], "PV26", limits=tiny)
     assert located(report) == [("experimenten.csv", None, None, None)]
     assert "Het bestand is te groot" in report.errors[0].message
-    monkeypatch.delenv("IDA_MAX_FILE_MB")
     assert validate([folder], "PV26").accepted
-    monkeypatch.setattr(reading, "DEFAULT_MAX_FILE_MB", 512 / 2**20)
-    assert not validate([folder], "PV26").accepted
+    assert not validate([folder], "PV26", limits=tiny).accepted
+    assert Settings.from_env({"IDA_MAX_FILE_MB": str(512 / 2**20)}).limits == tiny
 
 
 # --- the command ------------------------------------------------------------------------------

@@ -5,16 +5,15 @@ import json
 import pandas as pd
 import streamlit as st
 
-from ida.warehouse import serving
+from apps import queries
+from ida.errors import IdaError
+from ida.intake import submissions
 from ida.standard import templates
-from ida.intake import tokens
-from ida.settings import Settings
-from ida.intake.submissions import submissions, submit
 from ida.standard.vocabularies import provinces
 
 SHOWN_IN_FULL = 100  # findings shown as a plain table; a longer report becomes a scrollable grid
 
-settings = Settings.from_env()
+settings = queries.settings()
 st.title("Aanleveren")
 st.caption("Lever de experimenten, lessen en resultaten van uw provincie aan. U kunt alleen voor uw eigen provincie aanleveren.")
 
@@ -31,19 +30,19 @@ if province is None:
     with st.form("inloggen"):
         token = st.text_input("Uploadtoken van uw provincie", type="password", key="token")
         if st.form_submit_button("Inloggen"):
-            province = tokens.province_for(settings.upload_tokens, token) if token else None
-            if province is None:
-                st.error("Dit uploadtoken is onbekend. Controleer het token of vraag een nieuw aan bij het IPO.")
-            else:
-                st.session_state["province"] = province
+            try:
+                st.session_state["province"] = submissions.authorise(settings.upload_tokens, token)
+                st.session_state["upload_token"] = token
                 st.rerun()
+            except IdaError as problem:
+                st.error(str(problem))
     st.stop()
 
 name = provinces().label(province)
 left, right = st.columns([4, 1])
 left.success(f"Ingelogd als Provincie {name} ({province}).")
 if right.button("Uitloggen"):
-    del st.session_state["province"]
+    del st.session_state["province"], st.session_state["upload_token"]
     st.rerun()
 
 st.subheader(f"Levering van Provincie {name}")
@@ -51,9 +50,9 @@ uploads = st.file_uploader("Bestanden (CSV, Excel, JSON of een ZIP daarvan)", ty
                            accept_multiple_files=True, key="uploads")
 if uploads and st.button("Controleren en aanleveren", type="primary"):
     try:
-        result = submit(settings.submissions_dir, province, [(u.name, u.getvalue()) for u in uploads],
-                        serving.known_experiments(settings.serving_dir, province), channel="app")
-    except ValueError as problem:
+        result = submissions.submit(settings, st.session_state["upload_token"], [(u.name, u.getvalue()) for u in uploads],
+                                    channel="app", province=province)
+    except IdaError as problem:
         st.error(str(problem))
         st.stop()
     report = result.report
@@ -80,7 +79,7 @@ if uploads and st.button("Controleren en aanleveren", type="primary"):
                            f"rapport-{result.folder.name}.json", mime="application/json", on_click="ignore")
 
 st.subheader("Eerdere leveringen")
-history = submissions(settings.submissions_dir, province)
+history = submissions.submissions(settings.submissions_dir, province)
 if history:
     st.dataframe(pd.DataFrame([
         {"ontvangen": m["received_at"], "bestanden": ", ".join(m["files"]), "oordeel": "goedgekeurd" if m["accepted"] else "afgekeurd",

@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from apps import queries
+from apps.queries import catalogue
 from apps.components import (Report, as_list, csv_download, describe, listed, md, number, phase_badge, report_button,
                              require_data)
 from catalog.ckan_dicts import dataset_name
-from ida.settings import Settings
 
 st.title("Catalogus")
 st.caption("Alle experimenten van de provincies. Zoek op een woord uit de titel, samenvatting, trefwoorden, partners of "
@@ -34,7 +34,7 @@ chosen_tasks = cols[1].multiselect("Kerntaak", list(core_tasks), format_func=cor
 chosen_phases = cols[2].multiselect("Fase", list(phases), format_func=phases.get, key="fase", placeholder="Alle fasen")
 chosen_lines = cols[3].multiselect("IDA-spoor", list(lines), format_func=lines.get, key="spoor",
                                    placeholder="Alle sporen")
-filters = queries.CatalogueFilters(text=text, provinces=tuple(chosen_provinces), core_tasks=tuple(chosen_tasks),
+filters = catalogue.CatalogueFilters(text=text, provinces=tuple(chosen_provinces), core_tasks=tuple(chosen_tasks),
                                    phases=tuple(chosen_phases), lines=tuple(chosen_lines))
 report = Report("Catalogus van experimenten", {
     "Zoekwoorden": text.strip() or "geen",
@@ -45,7 +45,7 @@ report = Report("Catalogus van experimenten", {
 })
 
 detail = st.container()
-found = queries.catalogue(filters)
+found = catalogue.catalogue(filters)
 st.subheader(f"{number(len(found))} experimenten")
 if found.empty:
     st.warning("Geen experimenten gevonden. Probeer een ander of korter woord, of zet een filter uit.")
@@ -72,7 +72,7 @@ def bullets(values) -> str:
 
 
 if key:
-    row = queries.experiment(key)
+    row = catalogue.experiment(key)
     with detail:
         if row is None:
             st.warning("Dit experiment staat niet (meer) in de catalogus. Misschien is het id veranderd in een nieuwe levering.")
@@ -86,7 +86,7 @@ if key:
                 st.caption(f"{md(row['province_name'])} · {md(row['core_task_label'])} · IDA-spoor "
                            f"{md(row['ida_line_label'].lower())} · id {md(row['experiment_id'])}")
                 phase_badge(row)
-                ckan_url = Settings.from_env().ckan_url
+                ckan_url = queries.settings().ckan_url
                 if ckan_url:
                     st.link_button("In de open catalogus (CKAN)", icon=":material/open_in_new:",
                                    url=f"{ckan_url.rstrip('/')}/experiment/{dataset_name(row['province_code'], row['experiment_id'])}")
@@ -115,7 +115,7 @@ if key:
                     st.text(f"Publieke waarden: {listed([value_labels.get(v, v) for v in as_list(row['public_values'])])}\n"
                             f"Trefwoorden: {listed(row['keywords'])}")
 
-                results = queries.experiment_results(key)
+                results = catalogue.experiment_results(key)
                 st.markdown(f"**Resultaten** ({number(len(results))} metingen)")
                 if results.empty:
                     st.text("Nog geen resultaten aangeleverd.")
@@ -137,7 +137,7 @@ if key:
                                  key="detail-resultaten",
                                  column_config={"gemeten op": st.column_config.DateColumn("gemeten op", format="DD-MM-YYYY")})
 
-                lessons = queries.experiment_lessons(key)
+                lessons = catalogue.experiment_lessons(key)
                 st.markdown(f"**Geleerde lessen** ({number(len(lessons))})")
                 if lessons.empty:
                     st.text("Nog geen lessen aangeleverd.")

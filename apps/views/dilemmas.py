@@ -4,6 +4,7 @@ import altair as alt
 import streamlit as st
 
 from apps import queries
+from apps.queries import dilemmas
 from apps.components import LEVEL_COLOURS, Report, csv_download, describe, md, number, numbers_behind, report_button, require_data
 
 SHOWN = 25
@@ -29,7 +30,7 @@ chosen_values = cols[2].multiselect("Publieke waarde", list(values), format_func
                                     placeholder="Alle publieke waarden")
 chosen_provinces = cols[3].multiselect("Provincie", list(provinces), format_func=provinces.get, key="provincie",
                                        placeholder="Alle provincies")
-filters = queries.DilemmaFilters(statuses=tuple(chosen_statuses), levels=tuple(chosen_levels),
+filters = dilemmas.DilemmaFilters(statuses=tuple(chosen_statuses), levels=tuple(chosen_levels),
                                  values=tuple(chosen_values), provinces=tuple(chosen_provinces))
 applied = {
     "Status": describe((statuses[c] for c in chosen_statuses), "alle"),
@@ -39,7 +40,7 @@ applied = {
 }
 report = Report("Dilemma's", applied)
 
-everything = queries.dilemmas(filters)
+everything = dilemmas.dilemmas(filters)
 count = len(everything)
 if not count:
     st.success("Geen dilemma's met deze filters.")
@@ -48,7 +49,7 @@ if not count:
     st.stop()
 
 oldest = everything.head(SHOWN)
-by_level = queries.dilemmas_by_level(filters)
+by_level = dilemmas.dilemmas_by_level(filters)
 board = int(by_level[by_level["volgorde"] >= 3]["dilemmas"].sum())
 cols = st.columns(3)
 cols[0].metric("Dilemma's", number(count))
@@ -80,7 +81,7 @@ with left:
     numbers_behind(level_table, "dilemmas-per-niveau.csv")
 with right:
     st.subheader("Welke publieke waarden op het spel staan")
-    by_value = queries.dilemmas_by_value(filters)
+    by_value = dilemmas.dilemmas_by_value(filters)
     by_value["niveau"] = by_value["niveau"].map(short)
     if by_value.empty:
         st.info("Bij deze dilemma's is geen publieke waarde opgegeven.")

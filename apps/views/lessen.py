@@ -6,6 +6,7 @@ import altair as alt
 import streamlit as st
 
 from apps import queries
+from apps.queries import lessons
 from apps.components import Report, csv_download, describe, md, number, numbers_behind, report_button, require_data, rows_height
 
 st.title("Lessen")
@@ -18,7 +19,7 @@ provinces = queries.province_names()
 core_tasks = queries.labels("kerntaken")
 categories = queries.labels("categorieen")
 directions = queries.labels("leerrichtingen")
-years = queries.lesson_years()
+years = lessons.lesson_years()
 
 text = st.text_input("Zoeken", key="zoek", placeholder="bijvoorbeeld kalibratie sensoren, gezamenlijke inkoop, privacy",
                      help="Woorden van vier letters of meer vinden ook langere woorden: ‘fiets’ vindt ook ‘fietsers’.")
@@ -37,7 +38,7 @@ if len(years) > 1:
 else:
     first = last = years[0] if years else None
 
-filters = queries.LessonFilters(
+filters = lessons.LessonFilters(
     provinces=tuple(chosen_provinces), core_tasks=tuple(chosen_tasks), categories=tuple(chosen_categories),
     directions=tuple(chosen_directions),
     date_from=date(first, 1, 1) if first and first != years[0] else None,
@@ -47,7 +48,7 @@ if st.session_state.get("lessen-vraag") != (text, filters):  # a new question st
     st.session_state["lessen-vraag"] = (text, filters)
     st.session_state["aantal"] = 20
 shown = st.session_state["aantal"]
-hits, per_province = queries.search_lessons(text, filters, limit=shown)
+hits, per_province = lessons.search_lessons(text, filters, limit=shown)
 total = int(hits["total"].iloc[0]) if len(hits) else 0
 
 applied = {
@@ -66,7 +67,7 @@ if not total:
     report_button(slot, report, "ida-lessen.html")
     st.stop()
 
-terms = queries.search_terms(text)
+terms = lessons.search_terms(text)
 best_match = int(hits["terms_matched"].max()) if terms else 0
 if terms and best_match < len(terms):
     st.info(f"Geen les bevat alle {len(terms)} zoekwoorden; hieronder de lessen met {best_match} ervan.")

@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from apps import queries
+from apps.queries import overview
 from apps.components import (Report, number, numbers_behind, phase_scale, report_button, require_data, rows_height,
                              tile_map)
 
@@ -13,7 +13,7 @@ st.caption("Waar staan de twaalf provincies met hun koploperdeals? Alle cijfers 
 slot = st.container()
 
 require_data()
-provinces = queries.provinces()
+provinces = overview.provinces()
 
 running = int(provinces["experiments"].sum())
 beyond = int(provinces["beyond_experimenting"].sum())
@@ -51,7 +51,7 @@ with left:
 
 with right:
     st.subheader("Per kerntaak, alle provincies samen")
-    by_task = queries.core_tasks_by_phase()
+    by_task = overview.core_tasks_by_phase()
     chart = alt.Chart(by_task[by_task["experimenten"] > 0]).mark_bar().encode(
         y=alt.Y("kerntaak:N", title=None, sort=list(dict.fromkeys(by_task["kerntaak"])), axis=alt.Axis(labelLimit=220)),
         x=alt.X("sum(experimenten):Q", title="Experimenten"),
@@ -60,13 +60,13 @@ with right:
         tooltip=["kerntaak", "fase", alt.Tooltip("experimenten:Q", title="experimenten")],
     ).properties(height=rows_height(by_task["kerntaak"].nunique(), row=40))
     st.altair_chart(chart, width="stretch")
-    summary = queries.core_task_summary()
+    summary = overview.core_task_summary()
     numbers_behind(summary, "kerntaken.csv")
 
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Experimenten per fase")
-    per_phase = queries.experiments_per_phase()
+    per_phase = overview.experiments_per_phase()
     chart = alt.Chart(per_phase[per_phase["experimenten"] > 0]).mark_bar().encode(
         y=alt.Y("provincie:N", title=None),
         x=alt.X("experimenten:Q", title="Experimenten", axis=alt.Axis(tickMinStep=1, format="d")),
@@ -80,7 +80,7 @@ with left:
     numbers_behind(phase_table, "experimenten-per-fase.csv")
 with right:
     st.subheader("Experimenten per kerntaak")
-    per_task = queries.experiments_per_core_task()
+    per_task = overview.experiments_per_core_task()
     chart = alt.Chart(per_task[per_task["experimenten"] > 0]).mark_bar().encode(
         y=alt.Y("provincie:N", title=None),
         x=alt.X("experimenten:Q", title="Experimenten", axis=alt.Axis(tickMinStep=1, format="d")),
@@ -95,7 +95,7 @@ with right:
 st.subheader("Hoe het zich ontwikkelde")
 by = st.radio("Uitgesplitst naar", ["kerntaak", "provincie"], horizontal=True, key="ontwikkeling",
               format_func=lambda v: f"per {v}")
-development = queries.development(by)
+development = overview.development(by)
 if development.empty:
     st.info("Geen van de experimenten heeft een startdatum; de ontwikkeling in de tijd is daarom niet te tonen.")
 else:

@@ -7,7 +7,7 @@ import json
 
 import streamlit as st
 
-from apps import queries as q
+from apps.queries import harvest
 from apps.components import require_data
 from ida.standard.vocabularies import provinces
 
@@ -22,7 +22,7 @@ names = provinces()
 choice = st.selectbox("Provincie", ["Alle provincies", *(names.label(c) for c in names.codes)], key="tc_provincie")
 province = None if choice == "Alle provincies" else names.resolve(choice)
 
-queue, sources, withdrawn = q.to_classify(province), q.harvest_sources(province), q.withdrawn_at_source(province)
+queue, sources, withdrawn = harvest.to_classify(province), harvest.harvest_sources(province), harvest.withdrawn_at_source(province)
 failed = int((sources["status"] == "mislukt").sum()) if not sources.empty else 0
 cols = st.columns(3)
 cols[0].metric("Te classificeren", len(queue))

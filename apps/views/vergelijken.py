@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from apps import queries
+from apps.queries import compare
 from apps.components import (PHASE_COLOURS, Report, as_list, csv_download, listed, md, number, numbers_behind, phase_badge,
                              phase_scale, report_button, require_data, rows_height, tile_map)
 
@@ -34,9 +35,9 @@ else:
         st.info("Typ een thema, bijvoorbeeld **Snuffelfiets** of **stikstof**, om de provincies te vergelijken.")
         st.stop()
 
-selection = queries.Selection(kind, value)
-experiments = queries.compared_experiments(selection)
-per_province = queries.compared_per_province(selection)
+selection = compare.Selection(kind, value)
+experiments = compare.compared_experiments(selection)
+per_province = compare.compared_per_province(selection)
 filters = {"Vergelijk op": kinds[kind], kinds[kind]: shown_value}
 report = Report(f"Vergelijking: {shown_value}", filters)
 
@@ -60,7 +61,7 @@ with left:
     st.altair_chart(tile_map(per_province, "experiments", "Experimenten", "blues", height=340), width="content")
 with right:
     st.subheader("Hoe ver ze zijn")
-    phases = queries.compared_phases(selection)
+    phases = compare.compared_phases(selection)
     chart = alt.Chart(phases).mark_bar().encode(
         y=alt.Y("provincie:N", title=None),
         x=alt.X("experimenten:Q", title="Experimenten", axis=alt.Axis(tickMinStep=1)),
@@ -72,7 +73,7 @@ with right:
     numbers_behind(phases.pivot(index="provincie", columns="fase", values="experimenten").fillna(0).astype(int).reset_index(),
                    "vergelijking-fasen.csv")
 
-results = queries.compared_results(selection)
+results = compare.compared_results(selection)
 
 st.subheader("De aanpak per provincie, naast elkaar")
 grid = st.columns(3, gap="medium")

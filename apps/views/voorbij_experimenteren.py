@@ -4,6 +4,7 @@ import altair as alt
 import streamlit as st
 
 from apps import queries
+from apps.queries import scaling
 from apps.components import (PHASE_COLOURS, Report, csv_download, describe, listed, md, number, numbers_behind,
                              report_button, require_data, rows_height)
 
@@ -22,10 +23,10 @@ chosen = st.multiselect("Provincie", list(provinces), format_func=provinces.get,
 chosen_provinces = tuple(chosen)
 report = Report("Voorbij het experimenteren", {"Provincie": describe((provinces[c] for c in chosen), "alle")})
 
-funnel = queries.funnel(chosen_provinces)
-per_province = queries.phases_per_province(chosen_provinces)
-scaled = queries.scaled_up(chosen_provinces)
-stopped = queries.stopped(chosen_provinces)
+funnel = scaling.funnel(chosen_provinces)
+per_province = scaling.phases_per_province(chosen_provinces)
+scaled = scaling.scaled_up(chosen_provinces)
+stopped = scaling.stopped(chosen_provinces)
 
 running = int(funnel["experimenten"].iloc[0]) if len(funnel) else 0
 beyond = len(scaled)

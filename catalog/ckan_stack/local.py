@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -18,10 +17,10 @@ import ckanapi
 
 from catalog import ckan_dicts
 from catalog import publish
-from ida.settings import REPO_ROOT
+from ida.settings import REPO_ROOT, Settings
 
 UP = REPO_ROOT / "catalog" / "ckan_stack" / "up.sh"
-CKAN_VAR = Path(os.environ.get("CKAN_VAR", REPO_ROOT / "var" / "ckan"))
+CKAN_VAR = Settings.from_env().ckan_var
 
 
 def run_up() -> subprocess.CompletedProcess:

@@ -6,18 +6,18 @@ backoff). Whatever still fails becomes a `HarvestError` whose message is Dutch a
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 
 import requests
+from ida.errors import IdaError
+from ida.settings import HarvestSettings
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-MAX_BYTES = int(os.environ.get("IDA_HARVEST_MAX_MB", "100")) * 1024 * 1024
 USER_AGENT = "IDA-Leerplatform-oogster/1 (+https://www.ipo.nl)"
 
 
-class HarvestError(Exception):
+class HarvestError(IdaError):
     """A source cannot be harvested now; the message is Dutch and meant for an operator. `status` is the
     HTTP status when the source refused the request (4xx)."""
 
@@ -39,8 +39,13 @@ class Options:
     """How patient a harvest is with its sources."""
 
     timeout: float = 30.0
-    attempts: int = int(os.environ.get("IDA_HARVEST_ATTEMPTS", "3"))
-    backoff: float = float(os.environ.get("IDA_HARVEST_BACKOFF", "1.0"))  # first wait, doubling, max 30 s
+    attempts: int = HarvestSettings.attempts
+    backoff: float = HarvestSettings.backoff  # first wait, doubling, max 30 s
+    max_bytes: int = HarvestSettings.max_bytes
+
+    @classmethod
+    def of(cls, settings: HarvestSettings, timeout: float) -> Options:
+        return cls(timeout=timeout, attempts=settings.attempts, backoff=settings.backoff, max_bytes=settings.max_bytes)
 
 
 def retrying(options: Options) -> Retrying:
@@ -91,8 +96,8 @@ def get(http: requests.Session, url: str, options: Options, headers: dict[str, s
                     if time.monotonic() > deadline:
                         raise Transient(url, "het antwoord komt te traag binnen")
                     body += chunk
-                    if len(body) > MAX_BYTES:
-                        raise HarvestError(f"{url} is groter dan {MAX_BYTES // 2**20} MiB; het platform leest het niet.")
+                    if len(body) > options.max_bytes:
+                        raise HarvestError(f"{url} is groter dan {options.max_bytes // 2**20} MiB; het platform leest het niet.")
                 return Response(r.url, r.status_code, bytes(body), r.headers.get("Content-Type", ""),
                                 r.headers.get("ETag"), r.headers.get("Last-Modified"))
         except requests.Timeout:

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from ida.warehouse import raw as warehouse
+from ida.settings import HarvestSettings
 from catalog.harvest import ckan, dcat, http, records, state
 from catalog.harvest.records import Progress
 from catalog.harvest.sources import HarvestSource, Registry
@@ -65,9 +66,12 @@ class Result:
 
 
 def harvest_source(con: duckdb.DuckDBPyConnection, province: str, source: HarvestSource, *, dry_run: bool = False,
-                   progress: Progress | None = None, options: http.Options | None = None) -> Result:
-    """Harvest `source` for `province` into the warehouse at `con` (with `dry_run`: only count)."""
-    options = options or http.Options(timeout=source.timeout)
+                   progress: Progress | None = None, options: http.Options | None = None,
+                   settings: HarvestSettings = HarvestSettings(), known_experiments: frozenset[str] = frozenset()) -> Result:
+    """Harvest `source` for `province` into the warehouse at `con` (with `dry_run`: only count); `options`
+    (default: from `settings` and the source's timeout) say how patient to be; lessons may refer to
+    `known_experiments` (what the platform holds for the province, as for a delivery)."""
+    options = options or http.Options.of(settings, source.timeout)
     run = state.Run(uuid.uuid4().hex, province, source.source_id, source.kind, source.url, _now())
     result = Result(province, source.source_id, source.kind, source.url, "ok", dry_run=dry_run)
     try:
@@ -77,7 +81,7 @@ def harvest_source(con: duckdb.DuckDBPyConnection, province: str, source: Harves
         fetcher = ckan.fetch if source.kind == "ckan" else dcat.fetch
         fetched = fetcher(source, province, held, last, options, progress, session)
         records.read_distributions(fetched.records, session, options)
-        batch = records.validate_batch(fetched.records, province, warehouse.known_experiments(con, province))
+        batch = records.validate_batch(fetched.records, province, set(known_experiments))
     except http.HarvestError as problem:
         return _failed(con, run, result, str(problem), dry_run)
     except Exception as problem:  # isolation: no source may take the others down, whatever it serves
@@ -136,10 +140,12 @@ def _delivery_id(source_id: str, accepted: list[records.Harvested], held: dict[s
 
 
 def harvest_province(con: duckdb.DuckDBPyConnection, province: str, registry: Registry,
-                     progress_for: Any = None) -> list[Result]:
+                     progress_for: Any = None, settings: HarvestSettings = HarvestSettings(),
+                     known_experiments: frozenset[str] = frozenset()) -> list[Result]:
     """Every ckan/dcat source of `province`, each on its own: one failing source stops none of the others."""
     results = []
     for source in registry.harvested(province):
         progress = progress_for(source) if progress_for else None
-        results.append(harvest_source(con, province, source, progress=progress))
+        results.append(harvest_source(con, province, source, progress=progress, settings=settings,
+                                      known_experiments=known_experiments))
     return results

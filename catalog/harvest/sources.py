@@ -8,7 +8,6 @@ points to another file; errors are Dutch and name the entry (`sources.yml, PV26,
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Literal, Union
 from urllib.parse import urlsplit
@@ -16,14 +15,14 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ida.settings import REPO_ROOT
+from ida.errors import UsageError
+from ida.settings import DEFAULT_SOURCES
 from ida.standard.vocabularies import provinces
 
-DEFAULT_REGISTRY = REPO_ROOT / "sources.yml"
 DEFAULT_TIMEOUT = 30.0
 
 
-class RegistryError(ValueError):
+class RegistryError(UsageError):
     """sources.yml cannot be used; `problems` are Dutch, one per entry."""
 
     def __init__(self, path: Path | str, problems: list[str]) -> None:
@@ -200,16 +199,10 @@ def parse_registry(text: str, path: str = "sources.yml") -> Registry:
     return Registry(sources=sources)
 
 
-def registry_path() -> Path:
-    value = os.environ.get("IDA_SOURCES")
-    return Path(value).expanduser().resolve() if value else DEFAULT_REGISTRY
-
-
-def load_registry(path: Path | None = None) -> Registry:
-    """The registry at `path`, $IDA_SOURCES or `sources.yml`; without a file every province has upload only."""
-    path = path or registry_path()
+def load_registry(path: Path = DEFAULT_SOURCES) -> Registry:
+    """The registry at `path` (IDA_SOURCES, default `sources.yml`); without a file every province has upload only."""
     if not path.is_file():
-        if path != DEFAULT_REGISTRY:
+        if path != DEFAULT_SOURCES:
             raise RegistryError(path, [f"{path}: bestand niet gevonden (IDA_SOURCES)"])
         return parse_registry("", str(path))
     return parse_registry(path.read_text(encoding="utf-8"), path.name)

@@ -1,14 +1,14 @@
 """The landing zone: where each province's deliveries wait to be loaded.
 
 Layout: `<landing dir>/<CBS code>/` holds either one delivery's files directly, or one folder per
-delivery (loaded in name order, so name them by date), such as the submissions archive writes. A delivery's id is a checksum over its
+delivery (loaded in name order, so name them by date). The submissions archive is read by
+ida.intake.submissions.accepted_deliveries, which knows its layout. A delivery's id is a checksum over its
 files' names and bytes: an identical resubmission has the same id and is not loaded twice.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +23,7 @@ class LandedDelivery:
     files: tuple[Path, ...]
     delivery_id: str
     received_at: datetime
+    problem: str | None = None  # why it may not be loaded (an archived delivery changed after submission)
 
 
 def sha256_file(path: Path) -> str:
@@ -41,15 +42,11 @@ def delivery_id(files: list[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-def _delivery_files(folder: Path) -> tuple[Path, list[Path]]:
-    """The folder the delivery's files are relative to, and those files; archived submissions
-    (with a `meta.json`) count only when accepted, their files are under `original/`."""
-    meta = folder / "meta.json"
-    if meta.is_file():
-        if not json.loads(meta.read_text()).get("accepted"):
-            return folder, []
-        folder = folder / "original"
-    return folder, sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DELIVERY_SUFFIXES)
+def landed(province: str, folder: Path, files: list[Path], base: Path) -> LandedDelivery:
+    """`files` (relative to `base`) as one delivery of `province`, received when the newest was written."""
+    received = max(p.stat().st_mtime for p in files)
+    return LandedDelivery(province, folder, tuple(files), delivery_id(files, base),
+                          datetime.fromtimestamp(received, timezone.utc).replace(tzinfo=None))
 
 
 def landed_deliveries(province: str, landing_dirs: tuple[Path, ...]) -> list[LandedDelivery]:
@@ -61,10 +58,7 @@ def landed_deliveries(province: str, landing_dirs: tuple[Path, ...]) -> list[Lan
             continue
         folders = [root] + sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
         for folder in folders:
-            base, files = _delivery_files(folder)
-            if not files:
-                continue
-            received = max(p.stat().st_mtime for p in files)
-            found.append(LandedDelivery(province, folder, tuple(files), delivery_id(files, base),
-                                        datetime.fromtimestamp(received, timezone.utc).replace(tzinfo=None)))
+            files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DELIVERY_SUFFIXES)
+            if files:
+                found.append(landed(province, folder, files, folder))
     return found

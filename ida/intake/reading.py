@@ -16,7 +16,6 @@ import codecs
 import csv
 import io
 import json
-import os
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -24,10 +23,10 @@ from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from ida.settings import Limits
 from ida.standard.record_types import RECORD_TYPES
 from ida.standard.values import Structured
 
-DEFAULT_MAX_FILE_MB = 50
 MAX_ZIP_ENTRIES = 50  # files in one delivery ZIP
 MAX_ZIP_UNPACKED_BYTES = 200 * 1024 * 1024  # a ZIP (or workbook) unpacks to at most this
 MAX_WORKBOOK_PARTS = 1000  # a workbook is a ZIP of XML parts; real ones have tens
@@ -44,11 +43,6 @@ NOT_SUPPORTED = {
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and workbooks protected with a password
 ZIP_MAGIC = b"PK\x03\x04"
 TEXT_CONTROL_BYTES = bytes([9, 10, 12, 13, 26])  # tab, line feed, form feed, carriage return, DOS end-of-file
-
-
-def max_file_bytes() -> int:
-    """The size limit of one delivered file: `IDA_MAX_FILE_MB` (MiB, default 50), read at each call."""
-    return int(float(os.environ.get("IDA_MAX_FILE_MB") or DEFAULT_MAX_FILE_MB) * 1024 * 1024)
 
 
 @dataclass
@@ -82,15 +76,16 @@ class Delivery:
     errors: list[FileProblem] = field(default_factory=list)
     warnings: list[FileProblem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
 
 
 class Unreadable(Exception):
     """A file that is not what it claims to be; the message is Dutch and meant for the deliverer."""
 
 
-def read_delivery(paths: list[Path]) -> Delivery:
-    """Read every delivery file under `paths` (files or folders)."""
-    delivery = Delivery()
+def read_delivery(paths: list[Path], limits: Limits = Limits()) -> Delivery:
+    """Read every delivery file under `paths` (files or folders), within `limits`."""
+    delivery = Delivery(limits=limits)
     for path in paths:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
@@ -106,8 +101,8 @@ def read_delivery(paths: list[Path]) -> Delivery:
     return delivery
 
 
-def _too_big(size: int) -> str | None:
-    limit = max_file_bytes()
+def _too_big(size: int, limits: Limits) -> str | None:
+    limit = limits.max_file_bytes
     if size <= limit:
         return None
     return f"Het bestand is te groot ({size / 2**20:.1f} MiB; maximaal {limit / 2**20:g} MiB). Lever het in delen aan."
@@ -115,7 +110,7 @@ def _too_big(size: int) -> str | None:
 
 def _read_file(path: Path, name: str, delivery: Delivery) -> None:
     delivery.files.append(path)
-    if problem := _too_big(path.stat().st_size):
+    if problem := _too_big(path.stat().st_size, delivery.limits):
         delivery.errors.append(FileProblem(name, problem))
         return
     try:
@@ -200,7 +195,7 @@ def _read_zip(source: IO[bytes], name: str, delivery: Delivery) -> None:
                 delivery.errors.append(FileProblem(label, "Een ZIP in een ZIP wordt niet gelezen. Pak de bestanden in één archief in."))
             elif suffix not in DELIVERY_SUFFIXES:
                 delivery.warnings.append(FileProblem(label, "Bestand genegeerd: alleen .csv, .xlsx en .json worden gelezen."))
-            elif problem := _too_big(entry.file_size):
+            elif problem := _too_big(entry.file_size, delivery.limits):
                 delivery.errors.append(FileProblem(label, problem))
             else:
                 try:

@@ -1,9 +1,13 @@
-"""The submissions archive: every delivery a province submits, kept immutably with its report.
+"""Intake: the one way a delivery enters the platform — authorise, validate, archive — and the archive itself.
 
-Each submission gets a folder `<archive>/<CBS code>/<received>-<id>/` with `original/` (the bytes as
-uploaded, read-only), `report.json` (the validation report) and `meta.json` (province, time,
-checksums, verdict). Accepted submissions are a landing zone for the pipeline; rejected ones stay
-for the record. An identical resubmission is recognised by its delivery id and not loaded twice.
+`submit` is the only door: `ida submit`, the Aanleveren page and any later channel call it. It checks
+the upload token against the province, validates the files against the standard with what the
+platform already holds for that province (`known_experiments`, from the serving copy), and keeps the
+files immutably with the report. Each submission gets a folder `<archive>/<CBS code>/<received>-<id>/`
+with `original/` (the bytes as uploaded, read-only), `report.json` (the validation report) and
+`meta.json` (province, time, checksums, verdict). Accepted submissions are a landing zone for the
+pipeline, which refuses one whose bytes no longer match the checksums recorded here; rejected ones
+stay for the record. An identical resubmission is recognised by its delivery id and not loaded twice.
 """
 
 from __future__ import annotations
@@ -12,12 +16,17 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePath
 
-from ida.intake.landing import delivery_id, sha256_file
+from ida.errors import NotAuthorised, UsageError
+from ida.intake import tokens
+from ida.intake.landing import LandedDelivery, delivery_id, landed, sha256_file
 from ida.intake.validation import Report, validate
+from ida.settings import Limits, Settings
+from ida.standard.vocabularies import provinces
+from ida.warehouse import serving
 
 META, REPORT, ORIGINAL = "meta.json", "report.json", "original"
 
@@ -35,8 +44,30 @@ class Submission:
 def _safe_name(name: str) -> str:
     cleaned = PurePath(name.replace("\\", "/")).name.strip()
     if not cleaned or cleaned.startswith("."):
-        raise ValueError(f"Ongeldige bestandsnaam: {name!r}")
+        raise UsageError(f"Ongeldige bestandsnaam: {name!r}. Geef het bestand een gewone naam, zoals lessen.csv.")
     return cleaned
+
+
+def authorise(token_file: Path, token: str | None, province: str | None = None) -> str:
+    """The province `token` may deliver for; NotAuthorised when it is missing, unknown or of another province."""
+    if not token:
+        raise NotAuthorised("Geef uw uploadtoken (voor 'ida submit': de omgevingsvariabele IDA_UPLOAD_TOKEN).")
+    allowed = tokens.province_for(token_file, token)
+    if allowed is None:
+        raise NotAuthorised("Dit uploadtoken is onbekend. Controleer het token of vraag een nieuw aan bij het IPO.")
+    if province is not None and allowed != province:
+        raise NotAuthorised(f"Dit uploadtoken is van {provinces().label(allowed)} en mag niet aanleveren voor "
+                            f"{provinces().label(province)}.")
+    return allowed
+
+
+def submit(settings: Settings, token: str | None, files: list[tuple[str, bytes]], channel: str,
+           province: str | None = None) -> Submission:
+    """Authorise `token` (for `province`, when given), validate `files` against the standard and what the
+    platform holds for that province, and archive them with the report. Never overwrites anything."""
+    province = authorise(settings.upload_tokens, token, province)
+    known = serving.known_experiments(settings.serving_dir, province)
+    return archive_submission(settings.submissions_dir, province, files, known, channel, settings.limits)
 
 
 def submissions(archive: Path, province: str) -> list[dict]:
@@ -47,9 +78,10 @@ def submissions(archive: Path, province: str) -> list[dict]:
     return [json.loads((f / META).read_text()) for f in sorted(root.iterdir()) if (f / META).is_file()]
 
 
-def submit(archive: Path, province: str, files: list[tuple[str, bytes]], known_experiments: set[str],
-           channel: str) -> Submission:
-    """Keep the files, validate them for `province`, and record the verdict; never overwrites anything."""
+def archive_submission(archive: Path, province: str, files: list[tuple[str, bytes]], known_experiments: set[str],
+            channel: str, limits: Limits = Limits()) -> Submission:
+    """Keep the files, validate them for `province`, and record the verdict; never overwrites anything.
+    Only `submit`, after authorising, and tests call this."""
     received = datetime.now(timezone.utc)
     archive.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=archive))
@@ -60,13 +92,13 @@ def submit(archive: Path, province: str, files: list[tuple[str, bytes]], known_e
         for name, data in files:
             safe = _safe_name(name)
             if safe in names:
-                raise ValueError(f"Het bestand '{safe}' is twee keer aangeleverd.")
+                raise UsageError(f"Het bestand '{safe}' is twee keer aangeleverd. Lever elk bestand één keer aan.")
             names.add(safe)
             (original / safe).write_bytes(data)
         stored = sorted(original.iterdir())
         identity = delivery_id(stored, original)
         earlier = next((m["folder"] for m in submissions(archive, province) if m["delivery_id"] == identity and m["accepted"]), None)
-        report = validate(stored, province, known_experiments)
+        report = validate(stored, province, known_experiments, limits)
         meta = {
             "folder": f"{received:%Y%m%dT%H%M%S%fZ}-{identity[:12]}",
             "province": province,
@@ -90,3 +122,29 @@ def submit(archive: Path, province: str, files: list[tuple[str, bytes]], known_e
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Submission(target, province, identity, received.replace(tzinfo=None), report, earlier)
+
+
+
+def accepted_deliveries(archive: Path, province: str) -> list[LandedDelivery]:
+    """The accepted submissions of `province`, oldest first, as deliveries to load. One whose bytes no
+    longer match the checksums recorded at submission comes with `problem` set (Tampered's message)."""
+    found = []
+    for meta in submissions(archive, province):
+        if not meta["accepted"]:
+            continue
+        folder = archive / province / meta["folder"]
+        original = folder / ORIGINAL
+        present = {p.name: p for p in original.iterdir() if p.is_file()} if original.is_dir() else {}
+        recorded = meta["files"]
+        changed = sorted(set(present) ^ set(recorded)) or sorted(
+            name for name, path in present.items() if sha256_file(path) != recorded[name]["sha256"])
+        received = datetime.fromisoformat(meta["received_at"]).astimezone(timezone.utc).replace(tzinfo=None)
+        delivery = replace(landed(province, folder, [present[n] for n in sorted(present)], original), received_at=received) \
+            if present else LandedDelivery(province, folder, (), meta["delivery_id"], received)
+        if changed:
+            delivery = replace(delivery, problem=(
+                f"Levering {folder.name} van {provinces().label(province)} wordt niet geladen: de controlesom van "
+                f"{', '.join(changed)} komt niet meer overeen met die bij het aanleveren. Het archief is na ontvangst "
+                "gewijzigd; laat de provincie opnieuw aanleveren en zoek uit wie het archief wijzigde."))
+        found.append(delivery)
+    return found

@@ -33,6 +33,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
+from ida.settings import Limits
 from ida.standard import values
 from ida.intake.reading import Delivery, Table, read_delivery
 from ida.standard.record_types import RECORD_TYPES, Column, Kind, RecordType
@@ -434,11 +435,12 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def validate(paths: list[Path], province: str | None = None, known_experiments: set[str] | None = None) -> Report:
+def validate(paths: list[Path], province: str | None = None, known_experiments: set[str] | None = None,
+             limits: Limits = Limits()) -> Report:
     """Validate the delivery at `paths` (files, folders, ZIPs) for `province` (a CBS code, if known);
     `known_experiments` are the experiment ids the platform already holds for that province."""
     with _cyclic_gc_paused():
-        return validate_delivery(read_delivery(paths), province, known_experiments or set())
+        return validate_delivery(read_delivery(paths, limits), province, known_experiments or set())
 
 
 def validate_delivery(delivery: Delivery, province: str | None, known_experiments: set[str]) -> Report:

@@ -47,11 +47,6 @@ def is_loaded(con: duckdb.DuckDBPyConnection, delivery_id: str) -> bool:
     return con.execute("select count(*) from raw.deliveries where delivery_id = ?", [delivery_id]).fetchone()[0] > 0
 
 
-def known_experiments(con: duckdb.DuckDBPyConnection, province: str) -> set[str]:
-    rows = con.execute("select distinct experiment_id from raw.experimenten where province_code = ?", [province]).fetchall()
-    return {r[0] for r in rows}
-
-
 def load(con: duckdb.DuckDBPyConnection, report: Report, delivery_id: str, source: Source) -> bool:
     """Append an accepted delivery to the raw layer in one transaction; False if it was loaded before."""
     if not report.accepted or report.province is None:

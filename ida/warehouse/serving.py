@@ -16,15 +16,13 @@ from pathlib import Path
 
 import duckdb
 
+from ida.errors import NotPublished
+
 POINTER = "current.json"
 SERVED_SCHEMAS = ("marts", "vocab")
 SEARCH_SCHEMA = "search"  # the lessons' search index, built in each serving copy (see build_search_index)
 KEEP_VERSIONS = 3
 GRACE_SECONDS = 600  # an old version stays this long after being replaced, for readers still on it
-
-
-class NoServingCopy(FileNotFoundError):
-    """The pipeline has not published a serving copy yet."""
 
 
 def publish(warehouse: Path, serving_dir: Path) -> Path:
@@ -139,7 +137,7 @@ def current(serving_dir: Path) -> Path:
     try:
         pointer = json.loads((serving_dir / POINTER).read_text())
     except FileNotFoundError:
-        raise NoServingCopy(serving_dir) from None
+        raise NotPublished(serving_dir) from None
     return serving_dir / pointer["file"]
 
 
@@ -161,6 +159,6 @@ def known_experiments(serving_dir: Path, province: str) -> set[str]:
     try:
         with connect(serving_dir) as con:
             rows = con.execute("select experiment_id from marts.experiments where province_code = ?", [province]).fetchall()
-    except NoServingCopy:
+    except NotPublished:
         return set()
     return {r[0] for r in rows}

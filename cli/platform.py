@@ -1,0 +1,93 @@
+"""`ida pipeline`, `ida status`, `ida publish`, `ida app`: running the platform and looking at what it holds."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cli.common import console, errors, fail, province_code, settings
+from ida.settings import REPO_ROOT
+
+
+def pipeline(
+    province: Annotated[Optional[str], typer.Option(help="Alleen deze provincie (CBS-code of naam); standaard alle twaalf.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Toon het logboek van Dagster en dbt.")] = False,
+) -> None:
+    """Draai de hele pijplijn: leveringen laden, dbt bouwen en testen, serveerkopie en catalogus publiceren."""
+    from ida.warehouse import serving
+    from orchestration.pipeline import run_pipeline
+
+    code = province_code(province)
+    with console.status("De pijplijn draait: leveringen laden, dbt bouwen en testen, publiceren…"):
+        result = run_pipeline(code, log_level="INFO" if verbose else "WARNING", settings=settings())
+    for line in result.summary:
+        console.print(line, highlight=False, markup=False)
+    if not result.success:
+        raise fail("De pijplijn is mislukt; zie de meldingen hierboven of de run in Dagster (make dagster).")
+    console.print(f"[green]Klaar.[/] Serveerkopie: {serving.current(settings().serving_dir).name}")
+
+
+def status(as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False) -> None:
+    """Toon per provincie hoeveel experimenten, lessen en resultaten het platform heeft en wanneer ze zijn geladen."""
+    from ida.warehouse import serving
+
+    with serving.connect(settings().serving_dir) as con:
+        rows = con.execute(
+            "select code, name, experiments, lessons, results, last_loaded from marts.provinces order by code"
+        ).fetchall()
+    records = [
+        {"code": c, "name": n, "experiments": e, "lessons": l, "results": r,
+         "last_loaded": last.isoformat(timespec="seconds") if last else None}
+        for c, n, e, l, r, last in rows
+    ]
+    if as_json:
+        print(json.dumps({"provinces": records}, ensure_ascii=False, indent=2))
+        return
+    table = Table("Code", "Provincie", "Experimenten", "Lessen", "Resultaten", "Laatst geladen")
+    for rec in records:
+        table.add_row(rec["code"], rec["name"], str(rec["experiments"]), str(rec["lessons"]), str(rec["results"]),
+                      rec["last_loaded"] or "nooit")
+    console.print(table)
+
+
+def publish(
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"created", "updated", "unchanged", "withdrawn", "failed"}.')] = False,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Zoveel schrijfacties tegelijk naar CKAN.")] = 4,
+) -> None:
+    """Publiceer de catalogus naar CKAN (CKAN_URL, CKAN_API_TOKEN): alleen wat veranderde. Exit 0 = klaar, 1 = een dataset mislukte, 2 = niet ingesteld."""
+    from catalog import publish as publishing
+    from ida.warehouse import serving
+
+    client = publishing.connect(settings().ckan_url, settings().ckan_api_token)
+    with serving.connect(settings().serving_dir) as con:
+        report = publishing.publish(client, con, workers=workers,
+                                    log=None if as_json else lambda message: errors.print(escape(message), highlight=False))
+    for failure in report.failures:
+        errors.print(f"[red]Mislukt:[/] {escape(failure.name)}: {escape(failure.message)}", highlight=False)
+    if as_json:
+        print(json.dumps(report.counts()))
+    else:
+        console.print(report.summary(), highlight=False)
+    if not report.ok:
+        raise fail(f"{len(report.failures)} publicatie(s) mislukt; de rest staat in CKAN. Los de meldingen op en draai "
+                   "'ida publish' opnieuw: wat al klopt, wordt overgeslagen.")
+
+
+def serve_app(port: Annotated[int, typer.Option(help="Poort van het dashboard.")] = 8501,
+              address: Annotated[str, typer.Option(help="Adres om op te luisteren.")] = "127.0.0.1") -> None:
+    """Start het dashboard (Streamlit). Het proces wordt Streamlit zelf, zodat één stopsignaal alles stopt."""
+    console.print(f"Dashboard: http://{address}:{port}")
+    upload_mib = max(1, math.ceil(settings().limits.max_file_bytes / 2**20))
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "apps" / "Home.py"),
+               "--server.port", str(port), "--server.address", address, "--server.headless", "true",
+               "--client.toolbarMode", "viewer", "--server.maxUploadSize", str(upload_mib),
+               "--browser.gatherUsageStats", "false"]
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
