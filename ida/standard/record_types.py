@@ -139,11 +139,10 @@ INTREKKINGEN = RecordType(
     "intrekkingen",
     "v1.1: de provincie trekt een eigen experiment of les in.",
     (
-        Column("soort", Kind.VOCAB, True, vocabulary="intrekkingssoorten", description="experiment of les.", example="les"),
-        Column("id", Kind.ID, True, description="Het experiment_id of les_id; het moet bestaan voor deze provincie.",
-               example="UTR-2021-03-L1"),
-        Column("reden", Kind.TEXT, True, max_length=1000,
-               description="Voor de coördinatoren; niet in de openbare catalogus.", example="Per abuis aangeleverd."),
+        # no example values: an example row left in a filled-in template must not withdraw anything
+        Column("soort", Kind.VOCAB, True, vocabulary="intrekkingssoorten", description="experiment of les."),
+        Column("id", Kind.ID, True, description="Het experiment_id of les_id; het moet bestaan voor deze provincie."),
+        Column("reden", Kind.TEXT, True, max_length=1000, description="Voor de coördinatoren; niet in de openbare catalogus."),
         Column("datum", Kind.DATE, description="Leeg is de datum van de levering.", example=""),
     ),
     key=("soort", "id"),
