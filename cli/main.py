@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import deliveries, harvest, platform
+from cli import deliveries, experiments, harvest, platform
 from cli.common import fail
 from ida.errors import IdaError
 
@@ -25,6 +25,7 @@ app.add_typer(token_app, name="token")
 app.command()(deliveries.template)
 app.command("harvest-source")(harvest.harvest_source)
 app.command("publish")(platform.publish)
+app.command()(experiments.experiment)
 
 
 def run() -> None:
