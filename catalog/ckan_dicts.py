@@ -161,6 +161,13 @@ def withdrawn_at_source(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {key for (key,) in rows.fetchall()}
 
 
+def withdrawn_by_province(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Dataset names of the experiments their province withdrew (v1.1 intrekkingen, marts.withdrawn): the
+    publisher marks them withdrawn in CKAN, never deletes them. The reason is not published."""
+    rows = con.execute("select province_code, record_id from marts.withdrawn where record_kind = 'experiment'")
+    return {dataset_name(province, experiment_id) for province, experiment_id in rows.fetchall()}
+
+
 def experiment_dataset(exp: dict[str, Any], lessons: list[dict[str, Any]],
                        results: list[dict[str, Any]], withdrawn: bool = False) -> dict[str, Any]:
     """The dataset dict of one row of marts.experiments; withdrawn (status_publicatie `ingetrokken`) when
