@@ -267,6 +267,19 @@ def test_a_later_delivery_brings_a_withdrawn_lesson_back(second, tmp_path: Path)
         assert con.execute("select record_id from marts.withdrawn order by 1").fetchall() == [(E3,), (f"{E3}-L1",)]
 
 
+def screenshot(tab, name: str) -> None:
+    """The whole page (Streamlit scrolls inside its main area: grow the window to the content first)."""
+    from streamlit_browser import SCREENSHOTS
+
+    height = tab.evaluate("""() => Math.max(document.body.scrollHeight,
+        ...[...document.querySelectorAll('[data-testid="stMain"]')].map(e => e.scrollHeight))""")
+    size = tab.viewport_size
+    tab.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12_000)})
+    tab.wait_for_timeout(700)
+    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    tab.set_viewport_size(size)
+
+
 def test_the_pages_show_maturity_time_decisions_and_withdrawals(second, page, tmp_path_factory) -> None:
     from streamlit_browser import SCREENSHOTS, settle, streamlit_server
 
@@ -282,7 +295,7 @@ def test_the_pages_show_maturity_time_decisions_and_withdrawals(second, page, tm
                 ".every(c => c.querySelector('canvas, svg'))", timeout=30_000)
             assert page.locator('[data-testid="stException"]').count() == 0, path
             assert page.locator("h1").first.inner_text().strip() == title
-            page.screenshot(path=str(SCREENSHOTS / f"v11-{path}.png"), full_page=True)
+            screenshot(page, f"v11-{path}")
             return page.locator('[data-testid="stMain"]').inner_text()
 
         maturity = open_page("volwassenheid", "Volwassenheid")

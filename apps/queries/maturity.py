@@ -11,7 +11,8 @@ def latest_scan() -> pd.DataFrame:
     """Per province its latest scan: one row per recommendation it scored, with the change since its previous scan."""
     return frame("""
         select province_code, province_name as provincie, recommendation, recommendation_number as nummer,
-               recommendation_label as aanbeveling, recommendation_order, reference_date as peildatum,
+               recommendation_label as aanbeveling, recommendation_number || ' ' || recommendation_short_label as kort,
+               recommendation_order, reference_date as peildatum,
                level as niveau, level_label as niveaunaam, level_change as verandering,
                coalesce(explanation, '') as toelichting
         from marts.maturity
@@ -23,7 +24,8 @@ def latest_scan() -> pd.DataFrame:
 def trend(province: str) -> pd.DataFrame:
     """Every scan of one province: level per recommendation per reference date."""
     return frame("""
-        select reference_date as peildatum, recommendation_number || '. ' || recommendation_label as aanbeveling,
+        select reference_date as peildatum, strftime(reference_date, '%d-%m-%Y') as peildatum_tekst,
+               recommendation_number || ' ' || recommendation_short_label as aanbeveling,
                recommendation_order, level as niveau, level_label as niveaunaam
         from marts.maturity
         where province_code = ?
@@ -52,4 +54,4 @@ def furthest_ahead() -> pd.DataFrame:
 
 def recommendations() -> pd.DataFrame:
     """The six lines of the zelfscan, in the report's order, with their description."""
-    return frame("select code, nummer, label, omschrijving from vocab.aanbevelingen order by volgorde")
+    return frame("select code, nummer, kort, label, omschrijving from vocab.aanbevelingen order by volgorde")

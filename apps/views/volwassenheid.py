@@ -28,6 +28,7 @@ if latest.empty:
 
 lines = maturity.recommendations()
 line_order = [f"{n}. {label}" for n, label in zip(lines["nummer"], lines["label"])]
+short_order = [f"{n} {short}" for n, short in zip(lines["nummer"], lines["kort"])]
 latest["onderdeel"] = latest["nummer"] + ". " + latest["aanbeveling"]
 provinces_scanned = latest["provincie"].nunique()
 cols = st.columns(3)
@@ -40,7 +41,8 @@ cols[2].metric("Vooruitgegaan sinds de vorige zelfscan", int((latest["veranderin
 st.subheader("Waar staat elke provincie?")
 st.caption("De laatste zelfscan van elke provincie. Hoe donkerder, hoe verder. Een leeg vak: niet gescoord.")
 heat = alt.Chart(latest).encode(
-    x=alt.X("onderdeel:N", sort=line_order, title=None, axis=alt.Axis(labelAngle=0, orient="top", labelLimit=160)),
+    x=alt.X("kort:N", sort=short_order, title=None,
+            axis=alt.Axis(labelAngle=0, orient="top", labelOverlap=False, labelFontSize=12)),
     y=alt.Y("provincie:N", title=None),
 )
 chart = (heat.mark_rect(stroke="white", strokeWidth=2).encode(
@@ -53,10 +55,10 @@ chart = (heat.mark_rect(stroke="white", strokeWidth=2).encode(
          ).properties(height=rows_height(provinces_scanned, row=32, extra=80))
 st.altair_chart(chart, width="stretch")
 grid = latest.pivot(index="provincie", columns="onderdeel", values="niveau")
-grid = grid[[line for line in line_order if line in grid.columns]].reset_index()
+grid = grid[[line for line in line_order if line in grid.columns]].reset_index()  # full names in the numbers
 numbers_behind(grid, "zelfscan-laatste.csv")
 with st.expander("Wat betekenen de onderdelen?"):
-    st.dataframe(lines.rename(columns={"nummer": "nr.", "label": "onderdeel", "omschrijving": "wat het inhoudt"})
+    st.dataframe(lines.rename(columns={"nummer": "nr.", "kort": "kort", "label": "onderdeel", "omschrijving": "wat het inhoudt"})
                  .drop(columns=["code"]), hide_index=True, width="stretch")
 
 st.subheader("Wie kunt u het vragen?")
@@ -73,19 +75,20 @@ trend = maturity.trend(province)
 if trend["peildatum"].nunique() < 2:
     st.info("Deze provincie heeft nog maar één zelfscan; een ontwikkeling ziet u na de volgende.")
 chart = alt.Chart(trend).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
-    x=alt.X("peildatum:T", title="Peildatum", axis=alt.Axis(format="%d-%m-%Y", tickCount="year")),
+    x=alt.X("peildatum_tekst:O", title="Peildatum", sort=alt.EncodingSortField("peildatum"), axis=alt.Axis(labelAngle=0)),
     y=alt.Y("niveau:Q", title="Niveau", scale=alt.Scale(domain=[1, 5]), axis=alt.Axis(values=[1, 2, 3, 4, 5])),
-    color=alt.Color("aanbeveling:N", sort=line_order, title="Onderdeel", legend=alt.Legend(orient="bottom", columns=2)),
-    tooltip=["aanbeveling", "niveau", "niveaunaam", alt.Tooltip("peildatum:T", format="%d-%m-%Y")],
+    color=alt.Color("aanbeveling:N", sort=short_order, title="Onderdeel", legend=alt.Legend(orient="right")),
+    tooltip=["aanbeveling", "niveau", "niveaunaam", alt.Tooltip("peildatum_tekst:N", title="peildatum")],
 ).properties(height=320)
 st.altair_chart(chart, width="stretch")
-numbers_behind(trend.pivot(index="aanbeveling", columns="peildatum", values="niveau").reset_index()
-               .rename(columns=lambda c: c.strftime("%d-%m-%Y") if hasattr(c, "strftime") else c), "zelfscan-verloop.csv")
+trend_table = trend.pivot(index="aanbeveling", columns="peildatum", values="niveau")
+trend_table.columns = [f"{c:%d-%m-%Y}" for c in trend_table.columns]
+numbers_behind(trend_table.reset_index(), "zelfscan-verloop.csv")
 explained = latest[(latest["province_code"] == province) & (latest["toelichting"] != "")]
 if not explained.empty:
     st.markdown(f"**Toelichting van {md(names[province])} bij de laatste zelfscan**")
     for _, row in explained.iterrows():
-        st.caption(row["onderdeel"])
+        st.caption(md(row["onderdeel"]))
         st.text(row["toelichting"])
 
 report.table("Laatste zelfscan per provincie", grid)

@@ -40,6 +40,7 @@ final as (
         provinces.naam as province_name,
         current_assessments.recommendation,
         recommendations.label as recommendation_label,
+        recommendations.kort as recommendation_short_label,
         recommendations.nummer as recommendation_number,
         recommendations.volgorde as recommendation_order,
 
