@@ -15,7 +15,7 @@ import time
 import pytest
 
 from catalog import ckan_dicts, publish
-from catalog.ckan_stack.local import CKAN_VAR, publish_lock, purge_published, run_up
+from local_ckan import CKAN_VAR, publish_lock, purge_published, run_up
 from ida.warehouse import serving
 
 

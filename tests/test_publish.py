@@ -35,7 +35,7 @@ from catalog import ckan_dicts
 from catalog import ckan_client
 from catalog import publish
 from ida.warehouse import serving
-from catalog.ckan_stack.local import publish_lock, purge_published
+from local_ckan import publish_lock, purge_published
 from ida.settings import SAMPLES_DIR
 
 # plain Namespaces: rdflib's closed ones trip pytest's collection
