@@ -267,3 +267,8 @@ def publish_catalogue(
     if not report.ok:
         raise fail(f"{len(report.failures)} publicatie(s) mislukt; de rest staat in CKAN. Los de meldingen op en draai "
                    "'ida publish' opnieuw: wat al klopt, wordt overgeslagen.")
+
+
+from cli.learning import register as register_learning  # noqa: E402  (ida search, ida similar)
+
+register_learning(app)

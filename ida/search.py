@@ -1,0 +1,434 @@
+"""Finding lessons in Dutch: the platform's only search code — tokeniser, index build and queries.
+
+- **Tokeniser** (`Tokeniser`): lower case without diacritics (geëvalueerd = geevalueerd), Dutch stop words left
+  out, every word reduced to its Snowball stem (PyStemmer), long compounds split into their parts
+  (luchtkwaliteitssensor → lucht + kwaliteit + sensor, with compound-split's Dutch model, so it meets "sensor voor
+  de kwaliteit van de lucht"), and each word or part that is in the domain's synonym list
+  (`ida/standard/vocabularies/zoeksynoniemen.csv`, which a coordinator extends) also indexed as its group, so
+  "inkoop" finds "aanbesteding" and "middelen" finds "budget".
+- **Index** (`build_index`): BM25 over the lessons (text and experiment title) and over the experiments (title,
+  summary, task, learning questions, keywords), ranked by bm25s. `ida.warehouse.serving.publish` builds it into
+  every serving copy: the documents in the copy's schema `search`, the BM25 matrices in the folder beside it
+  (`marts-….search/`), written before the copy is pointed at, removed with it.
+- **Queries** (`Index`): `search` (a query), `similar` (a lesson's nearest lessons), `related` (any text's nearest
+  lessons and experiments, for the "Wat leerden andere provincies hierover?" panel) and `shared_words`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from ida.standard.vocabularies import VOCABULARY_DIR
+
+SCHEMA = "search"
+SYNONYMS_CSV = VOCABULARY_DIR / "zoeksynoniemen.csv"
+SYNONYM_MARK = "="  # a synonym group's token is its code after this mark: it never collides with a stem
+
+# Dutch function words and a few English ones; never indexed, never searched on.
+STOPWORDS = frozenset("""
+aan al alle alles als altijd and andere ben bij daar dan dat de der deze die dit doch doen door dus een eens en er
+for ge geen geweest had heb hebben heeft hem het hier hij hoe hun iemand iets ik in is ja je kan kon kunnen maar me
+meer men met mij mijn moet na naar niet niets nog nu of om omdat on ons ook op over reeds te the tegen toch toen tot
+u uit uw van veel voor want waren was wat we wel werd werden wie wij wil worden wordt zal ze zelf zich zij zijn zo
+zonder zou zouden
+""".split())
+
+# Words the Snowball stemmer gives the stem of another word: gegevens (data) is no form of geven (to give).
+STEM_EXCEPTIONS = {"gegevens": "gegeven"}
+
+MIN_COMPOUND = 8  # shorter words are not split
+MIN_PART = 4  # nor into parts shorter than this (unless the part is in the synonym list)
+MIN_SPLIT_SCORE = -1.5  # compound-split's own score: splits below it are not even considered
+CONFIDENT_SPLIT = 0.0  # the score a split of a word that is itself in the dictionary needs
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, diacritics dropped (ë → e, é → e), everything that is no letter or digit a space."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` as the index sees them, before stemming: normalised, stop words and single
+    characters left out."""
+    return [w for w in _WORD.findall(normalise(text)) if len(w) > 1 and w not in STOPWORDS]
+
+
+@cache
+def synonyms(path: Path = SYNONYMS_CSV) -> dict[str, str]:
+    """word → the code of its synonym group, read from the vocabulary CSV (columns code, label, woorden)."""
+    groups: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            for word in (row["woorden"] or "").split("|"):
+                for part in words(word):
+                    groups.setdefault(part, row["code"])
+    return groups
+
+
+@dataclass(frozen=True)
+class Tokeniser:
+    """Text → index tokens. The options are the candidates the benchmark compares (bench/search); the defaults
+    are the winner."""
+
+    stemmer: str = "dutch_porter"  # a PyStemmer algorithm: "dutch", "dutch_porter", or "" for none
+    compounds: bool = True
+    use_synonyms: bool = True
+    ngrams: int = 0  # > 0: character n-grams of each word instead of stems (a candidate, not the default)
+
+    def tokens(self, text: str) -> list[str]:
+        """The tokens of `text`, in order, with repeats (term frequency counts)."""
+        out: list[str] = []
+        for word in words(text):
+            out.extend(self.word_tokens(word))
+        return out
+
+    def word_tokens(self, word: str) -> tuple[str, ...]:
+        return _word_tokens(self, word)
+
+    def stem(self, word: str) -> str:
+        return _stem(self.stemmer, word)
+
+    def parts(self, word: str) -> list[str]:
+        """The parts of a compound, recursively (luchtkwaliteitssensor → lucht, kwaliteit, sensor); [] when
+        `word` is not one."""
+        return list(_split(word)) if self.compounds else []
+
+
+@lru_cache(maxsize=200_000)
+def _word_tokens(tokeniser: Tokeniser, word: str) -> tuple[str, ...]:
+    if tokeniser.ngrams:
+        padded = f"_{word}_"
+        n = tokeniser.ngrams
+        return tuple(padded[i:i + n] for i in range(max(1, len(padded) - n + 1)))
+    tokens = [tokeniser.stem(word)]
+    group = synonyms().get(word) if tokeniser.use_synonyms else None
+    if group:
+        tokens.append(SYNONYM_MARK + group)
+    for part in tokeniser.parts(word):
+        tokens.append(tokeniser.stem(part))
+        group = synonyms().get(part) if tokeniser.use_synonyms else None
+        if group:
+            tokens.append(SYNONYM_MARK + group)
+    return tuple(dict.fromkeys(tokens))
+
+
+@cache
+def _stemmer(algorithm: str):
+    import Stemmer
+
+    return Stemmer.Stemmer(algorithm)
+
+
+@lru_cache(maxsize=200_000)
+def _stem(algorithm: str, word: str) -> str:
+    if not algorithm:
+        return word
+    return STEM_EXCEPTIONS.get(word) or _stemmer(algorithm).stemWord(word)
+
+
+@cache
+def _dictionary() -> frozenset[str]:
+    """The Dutch word list that ships with compound-split (OpenTaal), normalised, without names (capitalised
+    entries) and abbreviations: to judge whether the parts of a compound are words."""
+    import compound_split
+
+    path = Path(compound_split.__file__).parent / "dicts" / "nl-NL.dic"
+    entries = set()
+    for line in path.read_text(encoding="utf-8", errors="ignore").splitlines():
+        entry = line.split("/")[0].strip()
+        if entry and entry[0].islower() and entry.isalpha():
+            entries.add(normalise(entry))
+    return frozenset(entries)
+
+
+def _is_word(part: str) -> bool:
+    """A dictionary word or its plural, of at least MIN_PART letters (or a word of the synonym list)."""
+    if part in synonyms():
+        return True
+    if len(part) < MIN_PART:
+        return False
+    known = _dictionary()
+    if part in known:
+        return True
+    for ending in ("en", "s", "n"):
+        if part.endswith(ending) and len(part) - len(ending) >= MIN_PART:
+            base = part[: -len(ending)]
+            if base in known or (base[-1] == base[-2] and base[:-1] in known) or base + "e" in known:
+                return True
+    return False
+
+
+def _modifier(part: str) -> str | None:
+    """The left part of a compound as a word: without its linking s (verkeer|s|veiligheid), or as is."""
+    if part.endswith("s") and (part[:-1] in _dictionary() or _split(part[:-1])):
+        return part[:-1]
+    if _is_word(part) or _split(part):
+        return part
+    return None
+
+
+@lru_cache(maxsize=100_000)
+def _split(word: str) -> tuple[str, ...]:
+    """The parts of a compound, recursively: compound-split's Dutch model proposes splits, best first; the first
+    whose parts are both words (the dictionary of the same package), or compounds themselves, is taken. A word
+    that is itself a simple word (sensoren) is split only on a confident proposal."""
+    if len(word) < MIN_COMPOUND or not word.isalpha():
+        return ()
+    from compound_split import char_split
+
+    floor = CONFIDENT_SPLIT if _is_word(word) else MIN_SPLIT_SCORE
+    for score, left, right in char_split.split_compound(word, lang="nl"):
+        left, right = left.lower(), right.lower()
+        if score < floor or left + right != word:
+            continue
+        parts = _parts(left, right)
+        if parts:
+            return parts
+    if floor == MIN_SPLIT_SCORE:  # an unknown word the model could not split: try every place, longest first part first
+        for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+            parts = _parts(word[:cut], word[cut:])
+            if parts:
+                return parts
+    return ()
+
+
+def _parts(left: str, right: str) -> tuple[str, ...]:
+    head = _modifier(left)
+    if head and (_is_word(right) or _split(right)):
+        return tuple(dict.fromkeys([head, *_split(head), right, *_split(right)]))
+    return ()
+
+
+# ------------------------------------------------------------------------------------------------ the index
+
+TOKENISER = Tokeniser()
+BM25_K1, BM25_B = 1.2, 0.75
+
+LESSON_DOCUMENTS = """
+    select lesson_key as key, province_code, experiment_key, lesson_text as text,
+           concat_ws(' ', lesson_text, experiment_title) as document
+    from marts.lessons
+    order by lesson_key
+"""
+EXPERIMENT_DOCUMENTS = """
+    select experiment_key as key, province_code, experiment_key, title as text,
+           concat_ws(' ', title, summary, societal_task, array_to_string(learning_questions, ' '),
+                     array_to_string(keywords, ' ')) as document
+    from marts.experiments
+    order by experiment_key
+"""
+KINDS = {"lessons": LESSON_DOCUMENTS, "experiments": EXPERIMENT_DOCUMENTS}
+
+
+def experiment_document(con: duckdb.DuckDBPyConnection, experiment_key: str) -> str | None:
+    """The text an experiment is indexed by (title, summary, task, learning questions, keywords)."""
+    row = con.execute(f"select document from ({EXPERIMENT_DOCUMENTS}) where key = ?", [experiment_key]).fetchone()
+    return row[0] if row else None
+
+
+class NotIndexed(LookupError):
+    """The serving copy has no search index (published before this version, or without lessons)."""
+
+
+class UnknownLesson(LookupError):
+    """No lesson has this key."""
+
+
+def index_dir(database_file: Path) -> Path:
+    """Where the BM25 matrices of a serving copy live: the folder beside it with the same name."""
+    return database_file.with_suffix(".search")
+
+
+def _bm25(tokens: list[list[str]]):
+    import bm25s
+
+    retriever = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+    retriever.index(tokens, show_progress=False)
+    return retriever
+
+
+def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: Tokeniser = TOKENISER) -> None:
+    """Index the lessons and experiments of the serving copy `con` (open for writing at `database_file`): the
+    documents as tables `search.lessons` and `search.experiments` (doc_id = position in the matrix), the BM25
+    matrices in `index_dir(database_file)`."""
+    folder = index_dir(database_file)
+    shutil.rmtree(folder, ignore_errors=True)
+    con.execute(f"create schema if not exists {SCHEMA}")
+    for kind, sql in KINDS.items():
+        rows = con.execute(sql).fetchall()
+        con.execute(f"""create or replace table {SCHEMA}.{kind} (doc_id integer primary key, key varchar not null,
+                        province_code varchar, experiment_key varchar, text varchar)""")
+        con.executemany(f"insert into {SCHEMA}.{kind} values (?, ?, ?, ?, ?)",
+                        [(i, key, province, experiment, text) for i, (key, province, experiment, text, _) in enumerate(rows)])
+        tokens = [tokeniser.tokens(document) for *_, document in rows]
+        if not any(tokens):
+            tokens = [["_"] for _ in tokens] or [["_"]]  # bm25s needs one token; an index of nothing finds nothing
+        _bm25(tokens).save(str(folder / kind), show_progress=False)
+
+
+def remove_index(database_file: Path) -> None:
+    shutil.rmtree(index_dir(database_file), ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------------ queries
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str  # lesson_key or experiment_key
+    province_code: str
+    experiment_key: str
+    score: float
+    text: str
+
+    def as_lesson(self) -> dict:
+        return {"lesson_key": self.key, "province_code": self.province_code, "experiment_key": self.experiment_key,
+                "score": round(self.score, 4), "text": self.text}
+
+
+class _Documents:
+    """One kind of document: its BM25 matrix and, by doc_id, its key and province."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path, kind: str) -> None:
+        import bm25s
+
+        self.kind = kind
+        self.bm25 = bm25s.BM25.load(str(folder / kind), mmap=False, show_progress=False) if (folder / kind).is_dir() else None
+        columns = con.execute(f"select key, province_code from {SCHEMA}.{kind} order by doc_id").fetchnumpy()
+        self.keys = np.asarray(columns["key"], dtype=object)
+        self.provinces = np.asarray(columns["province_code"], dtype=object)
+        self.doc_of = {key: i for i, key in enumerate(self.keys)}
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        if self.bm25 is None or not len(self.keys):
+            return np.zeros(len(self.keys), dtype=np.float32)
+        ids = self.bm25.get_tokens_ids(list(dict.fromkeys(tokens)))
+        if not ids:
+            return np.zeros(len(self.keys), dtype=np.float32)
+        return self.bm25.get_scores_from_ids(ids)
+
+    def top(self, scores: np.ndarray, top: int, keep: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The `top` best doc_ids with a positive score (within `keep`), best first; ties by key."""
+        if keep is not None:
+            scores = np.where(keep, scores, 0)
+        candidates = np.flatnonzero(scores > 0)
+        if len(candidates) > top:
+            candidates = candidates[np.argpartition(-scores[candidates], top - 1)[:top]]
+        order = sorted(candidates, key=lambda i: (-float(scores[i]), self.keys[i]))
+        return [(int(i), float(scores[i])) for i in order[:top]]
+
+
+class Index:
+    """The search index of one serving copy, loaded once (`Index.of(con)`); every query reads memory only,
+    except the texts of the hits it returns."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: Tokeniser = TOKENISER) -> None:
+        tables = {r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = ? and database_name = current_database()",
+            [SCHEMA]).fetchall()}
+        folder = index_dir(database_file)
+        if not set(KINDS) <= tables or not folder.is_dir():
+            raise NotIndexed(database_file)
+        self.file = database_file
+        self.tokeniser = tokeniser
+        self.lessons = _Documents(con, folder, "lessons")
+        self.experiments = _Documents(con, folder, "experiments")
+
+    @classmethod
+    def of(cls, con: duckdb.DuckDBPyConnection) -> Index:
+        """The index of the serving copy `con` is connected to (cached per file: a new copy has a new name)."""
+        path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
+        return _load(Path(path))(con)
+
+    def _texts(self, con: duckdb.DuckDBPyConnection, docs: _Documents, found: list[tuple[int, float]]) -> list[Hit]:
+        if not found:
+            return []
+        rows = con.execute(f"select doc_id, key, province_code, experiment_key, text from {SCHEMA}.{docs.kind} "
+                           "where doc_id in (select unnest(?))", [[i for i, _ in found]]).fetchall()
+        by_id = {r[0]: r for r in rows}
+        return [Hit(by_id[i][1], by_id[i][2], by_id[i][3], score, by_id[i][4]) for i, score in found]
+
+    def _province_mask(self, docs: _Documents, provinces: tuple[str, ...] = (), exclude: str | None = None):
+        keep = None
+        if provinces:
+            keep = np.isin(docs.provinces, list(provinces))
+        if exclude:
+            other = docs.provinces != exclude
+            keep = other if keep is None else keep & other
+        return keep
+
+    def lesson_scores(self, query: str) -> np.ndarray:
+        """The BM25 score of every lesson (by doc_id) for `query`; 0 = not found."""
+        return self.lessons.scores(self.tokeniser.tokens(query))
+
+    def search(self, con: duckdb.DuckDBPyConnection, query: str, top: int = 10, provinces: tuple[str, ...] = ()) -> list[Hit]:
+        """The lessons that answer `query` best, best first."""
+        scores = self.lesson_scores(query)
+        return self._texts(con, self.lessons, self.lessons.top(scores, top, self._province_mask(self.lessons, provinces)))
+
+    def lesson_text(self, con: duckdb.DuckDBPyConnection, lesson_key: str) -> tuple[str, str]:
+        """(province_code, text) of a lesson; UnknownLesson when there is none."""
+        row = con.execute("select province_code, lesson_text from marts.lessons where lesson_key = ?", [lesson_key]).fetchone()
+        if row is None:
+            raise UnknownLesson(lesson_key)
+        return row
+
+    def similar(self, con: duckdb.DuckDBPyConnection, lesson_key: str, top: int = 10, all_provinces: bool = False) -> list[Hit]:
+        """The lessons most like `lesson_key` (its own text as the query: not its experiment's title, which the
+        lessons of one experiment share), best first; by default only those of other provinces. UnknownLesson
+        when the key is not a lesson."""
+        province, text = self.lesson_text(con, lesson_key)
+        scores = self.lessons.scores(self.tokeniser.tokens(text))
+        keep = self._province_mask(self.lessons, exclude=None if all_provinces else province)
+        own = self.lessons.doc_of.get(lesson_key)
+        if own is not None:
+            scores[own] = 0
+        return self._texts(con, self.lessons, self.lessons.top(scores, top, keep))
+
+    def related(self, con: duckdb.DuckDBPyConnection, text: str, province: str | None, top: int = 5,
+                exclude: tuple[str, ...] = ()) -> tuple[list[Hit], list[Hit]]:
+        """The lessons and the experiments of other provinces than `province` nearest to `text`, best first
+        (`exclude`: keys never to return, e.g. the record itself)."""
+        tokens = self.tokeniser.tokens(text)
+        found = []
+        for docs in (self.lessons, self.experiments):
+            scores = docs.scores(tokens)
+            for key in exclude:
+                if key in docs.doc_of:
+                    scores[docs.doc_of[key]] = 0
+            found.append(self._texts(con, docs, docs.top(scores, top, self._province_mask(docs, exclude=province))))
+        return found[0], found[1]
+
+    def shared_words(self, text: str, other: str, limit: int = 6) -> list[str]:
+        """The words of `other` that match a word of `text` (same stem, compound part or synonym), as `other`
+        writes them, in its order, without repeats."""
+        mine = set(self.tokeniser.tokens(text))
+        shared: dict[str, None] = {}
+        for word in words(other):
+            if mine.intersection(self.tokeniser.word_tokens(word)):
+                shared.setdefault(word)
+        return list(shared)[:limit]
+
+
+@lru_cache(maxsize=2)
+def _load(database_file: Path):
+    loaded: dict[str, Index] = {}
+
+    def index(con: duckdb.DuckDBPyConnection) -> Index:
+        if "index" not in loaded:
+            loaded["index"] = Index(con, database_file)
+        return loaded["index"]
+
+    return index
