@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 import unicodedata
@@ -103,7 +104,10 @@ class Tokeniser:
     def parts(self, word: str) -> list[str]:
         """The parts of a compound, recursively (luchtkwaliteitssensor → lucht, kwaliteit, sensor); [] when
         `word` is not one."""
-        return list(_split(word)) if self.compounds else []
+        if not self.compounds:
+            return []
+        known = _known_splits.get(word)
+        return list(known if known is not None else _split(word))
 
 
 @lru_cache(maxsize=200_000)
@@ -179,6 +183,11 @@ def _modifier(part: str) -> str | None:
     return None
 
 
+# The splits of every word of the indexed documents, saved with the index and loaded with it: a query on words the
+# lessons use never needs compound-split's model.
+_known_splits: dict[str, tuple[str, ...]] = {}
+
+
 @lru_cache(maxsize=100_000)
 def _split(word: str) -> tuple[str, ...]:
     """The parts of a compound, recursively: compound-split's Dutch model proposes splits, best first; the first
@@ -186,10 +195,8 @@ def _split(word: str) -> tuple[str, ...]:
     that is itself a simple word (sensoren) is split only on a confident proposal."""
     if len(word) < MIN_COMPOUND or not word.isalpha():
         return ()
-    from compound_split import char_split
-
     floor = CONFIDENT_SPLIT if _is_word(word) else MIN_SPLIT_SCORE
-    for score, left, right in char_split.split_compound(word, lang="nl"):
+    for score, left, right in _proposals(word):
         left, right = left.lower(), right.lower()
         if score < floor or left + right != word:
             continue
@@ -202,6 +209,12 @@ def _split(word: str) -> tuple[str, ...]:
             if parts:
                 return parts
     return ()
+
+
+def _proposals(word: str):
+    from compound_split import char_split  # its n-gram models take seconds to load: only when a word is new
+
+    return char_split.split_compound(word, lang="nl")
 
 
 def _parts(left: str, right: str) -> tuple[str, ...]:
@@ -230,6 +243,7 @@ EXPERIMENT_DOCUMENTS = """
     order by experiment_key
 """
 KINDS = {"lessons": LESSON_DOCUMENTS, "experiments": EXPERIMENT_DOCUMENTS}
+SPLITS = "splits.json"  # beside the matrices: word → its compound parts, for every long word of the documents
 
 
 def experiment_document(con: duckdb.DuckDBPyConnection, experiment_key: str) -> str | None:
@@ -265,6 +279,7 @@ def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: 
     matrices in `index_dir(database_file)`."""
     folder = index_dir(database_file)
     shutil.rmtree(folder, ignore_errors=True)
+    long_words: set[str] = set()
     con.execute(f"create schema if not exists {SCHEMA}")
     for kind, sql in KINDS.items():
         rows = con.execute(sql).fetchall()
@@ -276,6 +291,9 @@ def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: 
         if not any(tokens):
             tokens = [["_"] for _ in tokens] or [["_"]]  # bm25s needs one token; an index of nothing finds nothing
         _bm25(tokens).save(str(folder / kind), show_progress=False)
+        long_words.update(w for *_, document in rows for w in words(document) if len(w) >= MIN_COMPOUND)
+    if tokeniser.compounds:
+        (folder / SPLITS).write_text(json.dumps({w: tokeniser.parts(w) for w in sorted(long_words)}, ensure_ascii=False))
 
 
 def remove_index(database_file: Path) -> None:
@@ -343,6 +361,8 @@ class Index:
             raise NotIndexed(database_file)
         self.file = database_file
         self.tokeniser = tokeniser
+        if (folder / SPLITS).is_file():
+            _known_splits.update({w: tuple(parts) for w, parts in json.loads((folder / SPLITS).read_text()).items()})
         self.lessons = _Documents(con, folder, "lessons")
         self.experiments = _Documents(con, folder, "experiments")
 
