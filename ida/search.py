@@ -48,8 +48,6 @@ STEM_EXCEPTIONS = {"gegevens": "gegeven"}
 
 MIN_COMPOUND = 8  # shorter words are not split
 MIN_PART = 4  # nor into parts shorter than this (unless the part is in the synonym list)
-MIN_SPLIT_SCORE = -1.5  # compound-split's own score: splits below it are not even considered
-CONFIDENT_SPLIT = 0.0  # the score a split of a word that is itself in the dictionary needs
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -166,21 +164,17 @@ def _is_word(part: str) -> bool:
     known = _dictionary()
     if part in known:
         return True
-    for ending in ("en", "s", "n"):
+    for ending in ("en", "s", "n"):  # a plural: sensor|en, kosten = kost|en, boek|en = boe(k)k|en, ziekte|n, auto|s
         if part.endswith(ending) and len(part) - len(ending) >= MIN_PART:
             base = part[: -len(ending)]
-            if base in known or (base[-1] == base[-2] and base[:-1] in known) or base + "e" in known:
+            if ending == "n" and not base.endswith("e"):
+                continue
+            if base in known or (base[-1] == base[-2] and base[:-1] in known):
                 return True
     return False
 
 
-def _modifier(part: str) -> str | None:
-    """The left part of a compound as a word: without its linking s (verkeer|s|veiligheid), or as is."""
-    if part.endswith("s") and (part[:-1] in _dictionary() or _split(part[:-1])):
-        return part[:-1]
-    if _is_word(part) or _split(part):
-        return part
-    return None
+LINKING_S_AFTER = ("ing", "heid", "teit", "schap", "dom", "tie")  # a compound of such a first part takes a linking s
 
 
 # The splits of every word of the indexed documents, saved with the index and loaded with it: a query on words the
@@ -190,38 +184,31 @@ _known_splits: dict[str, tuple[str, ...]] = {}
 
 @lru_cache(maxsize=100_000)
 def _split(word: str) -> tuple[str, ...]:
-    """The parts of a compound, recursively: compound-split's Dutch model proposes splits, best first; the first
-    whose parts are both words (the dictionary of the same package), or compounds themselves, is taken. A word
-    that is itself a simple word (sensoren) is split only on a confident proposal."""
+    """The parts of a compound, recursively (grondwaterstandmetingen → grondwaterstand + metingen, …). Of all places
+    to cut `word` in two, with or without a linking s (verkeer|s|veiligheid), where both sides are words or
+    compounds, the best is the one with the most sides that are plain words (the first part as listed, the last
+    also as a plural), then with a linking s where Dutch demands one (beveiliging|s|toets), then without, then with
+    the longest last part (Dutch puts the head last). Words: the Dutch word list that ships with compound-split."""
     if len(word) < MIN_COMPOUND or not word.isalpha():
         return ()
-    floor = CONFIDENT_SPLIT if _is_word(word) else MIN_SPLIT_SCORE
-    for score, left, right in _proposals(word):
-        left, right = left.lower(), right.lower()
-        if score < floor or left + right != word:
-            continue
-        parts = _parts(left, right)
-        if parts:
-            return parts
-    if floor == MIN_SPLIT_SCORE:  # an unknown word the model could not split: try every place, longest first part first
-        for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
-            parts = _parts(word[:cut], word[cut:])
-            if parts:
-                return parts
-    return ()
-
-
-def _proposals(word: str):
-    from compound_split import char_split  # its n-gram models take seconds to load: only when a word is new
-
-    return char_split.split_compound(word, lang="nl")
-
-
-def _parts(left: str, right: str) -> tuple[str, ...]:
-    head = _modifier(left)
-    if head and (_is_word(right) or _split(right)):
-        return tuple(dict.fromkeys([head, *_split(head), right, *_split(right)]))
-    return ()
+    best, best_key = (), None
+    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+        left, right = word[:cut], word[cut:]
+        for linking in (False, True):
+            if linking and not (left.endswith("s") and len(left) > MIN_PART):
+                continue
+            modifier = left[:-1] if linking else left
+            left_word = len(modifier) >= MIN_PART and (modifier in _dictionary() or modifier in synonyms())
+            right_word = _is_word(right)
+            if not (left_word or _split(modifier)) or not (right_word or _split(right)):
+                continue
+            key = (left_word + right_word, linking and modifier.endswith(LINKING_S_AFTER), not linking, len(right))
+            if best_key is None or key > best_key:
+                best_key, best = key, (modifier, right)
+    if not best:
+        return ()
+    modifier, right = best
+    return tuple(dict.fromkeys([modifier, *_split(modifier), right, *_split(right)]))
 
 
 # ------------------------------------------------------------------------------------------------ the index
@@ -282,16 +269,16 @@ def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: 
     long_words: set[str] = set()
     con.execute(f"create schema if not exists {SCHEMA}")
     for kind, sql in KINDS.items():
-        rows = con.execute(sql).fetchall()
-        con.execute(f"""create or replace table {SCHEMA}.{kind} (doc_id integer primary key, key varchar not null,
-                        province_code varchar, experiment_key varchar, text varchar)""")
-        con.executemany(f"insert into {SCHEMA}.{kind} values (?, ?, ?, ?, ?)",
-                        [(i, key, province, experiment, text) for i, (key, province, experiment, text, _) in enumerate(rows)])
-        tokens = [tokeniser.tokens(document) for *_, document in rows]
+        con.execute(f"""create or replace table {SCHEMA}.{kind} as
+                        select (row_number() over (order by key) - 1)::integer as doc_id, key, province_code, experiment_key,
+                               text
+                        from ({sql}) order by doc_id""")
+        documents = [row[0] or "" for row in con.execute(f"select document from ({sql}) order by key").fetchall()]
+        tokens = [tokeniser.tokens(document) for document in documents]
         if not any(tokens):
             tokens = [["_"] for _ in tokens] or [["_"]]  # bm25s needs one token; an index of nothing finds nothing
         _bm25(tokens).save(str(folder / kind), show_progress=False)
-        long_words.update(w for *_, document in rows for w in words(document) if len(w) >= MIN_COMPOUND)
+        long_words.update(w for document in documents for w in words(document) if len(w) >= MIN_COMPOUND)
     if tokeniser.compounds:
         (folder / SPLITS).write_text(json.dumps({w: tokeniser.parts(w) for w in sorted(long_words)}, ensure_ascii=False))
 
