@@ -311,9 +311,9 @@ class _Documents:
 
         self.kind = kind
         self.bm25 = bm25s.BM25.load(str(folder / kind), mmap=False, show_progress=False) if (folder / kind).is_dir() else None
-        columns = con.execute(f"select key, province_code from {SCHEMA}.{kind} order by doc_id").fetchnumpy()
-        self.keys = np.asarray(columns["key"], dtype=object)
-        self.provinces = np.asarray(columns["province_code"], dtype=object)
+        rows = con.execute(f"select key, province_code from {SCHEMA}.{kind} order by doc_id").fetchall()
+        self.keys = np.array([key for key, _ in rows], dtype=object)
+        self.provinces = np.array([province for _, province in rows], dtype=object)
         self.doc_of = {key: i for i, key in enumerate(self.keys)}
 
     def scores(self, tokens: list[str]) -> np.ndarray:

@@ -202,6 +202,74 @@ FILLER_THEMES = ["mobiliteit", "platteland", "leefomgeving", "ruimte", "organisa
 CATEGORIES = ["inhoud", "governance", "samenwerking", "opschaling", "vaardigheden"]
 
 
+# ------------------------------------------------------------------------------------------------ the check set
+# Written after the engine was tuned on the set above: other topics, other words, its own fillers.
+CHECK_GROUPS = [
+    ("mobiliteit", "inhoud", "laadpalen plaatsen op basis van data", [
+        "Gebruiksgegevens van bestaande laadpalen lieten zien waar nieuwe laadpunten het hardst nodig zijn.",
+        "Met data over de bezetting van oplaadpunten konden we de plaatsing van extra laadinfrastructuur onderbouwen.",
+        "Waar elektrische auto's nu al lang wachten bij de laadpaal, plaatsen we eerst nieuwe palen; de laaddata wezen dat uit."]),
+    ("organisatie", "governance", "juridisch advies vroeg betrekken", [
+        "Juristen moeten vroeg meekijken: de licentievoorwaarden van de dataset bleken pas bij publicatie een probleem.",
+        "Laat de juridische afdeling bij de start de gebruiksvoorwaarden van data beoordelen, niet pas aan het eind.",
+        "Door de jurist te laat te betrekken moesten we de publicatie van de gegevens uitstellen vanwege onduidelijke rechten."]),
+    ("platteland", "inhoud", "drones gewas controleren", [
+        "Dronebeelden van percelen gaven sneller inzicht in gewasschade dan inspecties te voet.",
+        "Met drones boven de akkers zagen we ziekten in het gewas eerder dan bij handmatige controles.",
+        "Luchtopnames met een drone vervingen een groot deel van de veldbezoeken om de gezondheid van gewassen te beoordelen."]),
+    ("organisatie", "vaardigheden", "kennis borgen bij vertrek", [
+        "Leg kennis vast in documentatie: na het vertrek van de projectleider wist niemand meer hoe de koppelingen werkten.",
+        "Zorg voor goede overdrachtsdocumenten, want met het verloop van personeel verdween veel kennis uit het project.",
+        "Toen de externe adviseur wegging, bleek dat de werkwijze nergens beschreven stond; schrijf alles op."]),
+    ("ruimte", "inhoud", "hittekaart groen in de wijk", [
+        "Hittestresskaarten hielpen gemeenten bepalen waar extra groen in de wijk het meeste effect heeft.",
+        "Met kaarten van de temperatuur in de stad kozen gemeenten de plekken voor nieuwe bomen.",
+        "Inzicht in hitte-eilanden gaf gemeenten een onderbouwing om versteende pleinen te vergroenen."]),
+    ("mobiliteit", "inhoud", "dienstregeling aanpassen met reizigersdata", [
+        "Incheckgegevens van de ov-chipkaart lieten zien welke busritten vrijwel leeg reden, zodat de dienstregeling kon worden aangepast.",
+        "Reizigerstellingen uit de ov-chipkaartdata gebruikten we om de frequentie van lijnen beter af te stemmen op de vraag.",
+        "Met data over het aantal instappers per halte paste de vervoerder de dienstregeling aan."]),
+    ("organisatie", "governance", "staten informeren verwachtingen", [
+        "Neem Provinciale Staten tijdig mee: zonder tussentijdse informatie werden de verwachtingen van het experiment te hoog.",
+        "Verwachtingenmanagement richting de Staten is nodig; zij dachten dat de pilot meteen resultaat zou opleveren.",
+        "Informeer de Statenleden regelmatig over de voortgang, zodat ze niet verrast worden als de proef tegenvalt."]),
+    ("leefomgeving", "inhoud", "geluid meten bij klachten", [
+        "Geluidsmetingen langs provinciale wegen gaven een objectief antwoord op klachten van omwonenden.",
+        "Met geluidssensoren bij de weg konden we klachten over verkeerslawaai onderbouwen of weerleggen.",
+        "Metingen van het lawaai van het verkeer maakten het gesprek met bewoners over overlast feitelijker."]),
+]
+CHECK_NEAR_MISSES = [
+    ("mobiliteit", "inhoud", "De laadpalen bij het provinciehuis werden vooral door bezoekers gebruikt."),
+    ("organisatie", "inhoud", "De jurist stelde een nieuwe subsidieregeling op voor dorpshuizen."),
+    ("platteland", "inhoud", "De droneshow op Koningsdag trok veel bezoekers naar de dijk."),
+    ("organisatie", "inhoud", "De projectleider gaf een presentatie over de mijlpalen aan de stuurgroep."),
+    ("ruimte", "inhoud", "De bomen langs de provinciale weg werden gekapt vanwege essentaksterfte."),
+    ("mobiliteit", "inhoud", "De nieuwe bussen in de concessie rijden op waterstof."),
+    ("organisatie", "governance", "Provinciale Staten stemden in met de nieuwe omgevingsvisie."),
+    ("leefomgeving", "inhoud", "Het geluid van de windturbines werd in de vergunning begrensd."),
+]
+CHECK_SETTINGS = [
+    "Bij de renovatie van het provinciehuis", "In de proef met deelfietsen op stations", "Bij het beheer van de vaarwegen",
+    "Tijdens de herziening van de natuurvisie", "In het project over glasvezel op het platteland", "Bij de inrichting van het nieuwe archief",
+    "In de verkenning naar een regionale energiestrategie", "Bij de aanleg van de ecoduct", "Tijdens de campagne voor vrijwilligerswerk",
+    "In het programma voor vitale dorpen", "Bij de overdracht van wegen aan gemeenten", "In de pilot met zelfrijdende pendelbusjes",
+]
+CHECK_FINDINGS = [
+    "liep de oplevering een maand uit door materiaaltekort.",
+    "waren de gemeenten blij met een vast aanspreekpunt bij de provincie.",
+    "bleek een nieuwsbrief de beste manier om de omgeving op de hoogte te houden.",
+    "vroegen de bewoners om meer inspraak in de planning.",
+    "moest het ontwerp worden aangepast aan de eisen van de brandweer.",
+    "leverde de evaluatie weinig nieuwe inzichten op.",
+    "was de belangstelling van jongeren lager dan gehoopt.",
+    "zorgde een ervaren projectleider voor rust in het team.",
+    "gaven de partners de voorkeur aan een kortere looptijd.",
+    "bleken de oorspronkelijke ramingen te optimistisch.",
+    "werd het project genomineerd voor een landelijke prijs.",
+    "kwam de samenwerking met het waterschap moeizaam op gang.",
+]
+
+
 def members(group: int) -> list[str]:
     """The three provinces of a group: spread so that every province is in six groups with varying partners."""
     first = group % 12
@@ -209,7 +277,8 @@ def members(group: int) -> list[str]:
     return [PROVINCES[first], PROVINCES[(first + offsets[0]) % 12], PROVINCES[(first + offsets[1]) % 12]]
 
 
-def build(out: Path, groups, near_misses, fillers_per_province: int, seed: int) -> None:
+def build(out: Path, groups, near_misses, fillers_per_province: int, seed: int,
+          settings: list[str] = SETTINGS, findings: list[str] = FINDINGS) -> None:
     rng = random.Random(seed)
     lessons: dict[str, list[tuple]] = {p: [] for p in PROVINCES}
     group_rows = []
@@ -221,7 +290,7 @@ def build(out: Path, groups, near_misses, fillers_per_province: int, seed: int) 
         group_rows.append((number, query, keys))
     for number, (theme, category, text) in enumerate(near_misses):
         lessons[PROVINCES[(number * 7 + 3) % 12]].append((theme, category, text))
-    pairs = [(s, f) for s in SETTINGS for f in FINDINGS]
+    pairs = [(s, f) for s in settings for f in findings]
     rng.shuffle(pairs)
     for province in PROVINCES:
         for _ in range(fillers_per_province):
@@ -253,3 +322,5 @@ def build(out: Path, groups, near_misses, fillers_per_province: int, seed: int) 
 
 if __name__ == "__main__":
     build(HERE / "dutch_lessons", GROUPS, NEAR_MISSES, fillers_per_province=12, seed=11)
+    build(HERE / "dutch_lessons_check", CHECK_GROUPS, CHECK_NEAR_MISSES, fillers_per_province=6, seed=12,
+          settings=CHECK_SETTINGS, findings=CHECK_FINDINGS)
