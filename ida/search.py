@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import json
 import re
@@ -81,7 +82,7 @@ class Tokeniser:
     """Text → index tokens. The options are the candidates the benchmark compares (bench/search); the defaults
     are the winner."""
 
-    stemmer: str = "dutch_porter"  # a PyStemmer algorithm: "dutch", "dutch_porter", or "" for none
+    stemmer: str = "dutch"  # a PyStemmer algorithm: "dutch", "dutch_porter", or "" for none
     compounds: bool = True
     use_synonyms: bool = True
     ngrams: int = 0  # > 0: character n-grams of each word instead of stems (a candidate, not the default)
@@ -215,6 +216,8 @@ def _split(word: str) -> tuple[str, ...]:
 
 TOKENISER = Tokeniser()
 BM25_K1, BM25_B = 1.2, 0.75
+PREFIX_MIN = 4  # a query stem this long also finds the indexed words that start with it
+FEEDBACK = 0.5  # in `similar`, the weight of the nearest lesson's words (pseudo-relevance feedback; 0 = none)
 
 LESSON_DOCUMENTS = """
     select lesson_key as key, province_code, experiment_key, lesson_text as text,
@@ -318,6 +321,19 @@ class _Documents:
         number = {code: i for i, code in enumerate(self.province_codes)}
         self.provinces = np.array([number[province or ""] for _, province in rows], dtype=np.int16)
         self.doc_of = {key: i for i, key in enumerate(self.keys)}
+        self.vocabulary = sorted(self.bm25.vocab_dict) if self.bm25 is not None else []
+
+    def with_prefixes(self, tokens: list[str]) -> list[str]:
+        """`tokens` and, for each stem of PREFIX_MIN letters or more, every indexed token that starts with it (a
+        user who types "fiets" also means fietsers and fietsroutes)."""
+        out = dict.fromkeys(tokens)
+        for token in tokens:
+            if len(token) >= PREFIX_MIN and not token.startswith(SYNONYM_MARK):
+                at = bisect.bisect_left(self.vocabulary, token)
+                while at < len(self.vocabulary) and self.vocabulary[at].startswith(token):
+                    out.setdefault(self.vocabulary[at])
+                    at += 1
+        return list(out)
 
     def province_mask(self, provinces: tuple[str, ...] = (), exclude: str | None = None) -> np.ndarray | None:
         """Which documents are of `provinces` (all when empty) and not of `exclude`; None = all."""
@@ -368,6 +384,7 @@ class Index:
             raise NotIndexed(database_file)
         self.file = database_file
         self.tokeniser = tokeniser
+        self.feedback = FEEDBACK
         if (folder / SPLITS).is_file():
             _known_splits.update({w: tuple(parts) for w, parts in json.loads((folder / SPLITS).read_text()).items()})
         self.lessons = _Documents(con, folder, "lessons")
@@ -389,8 +406,9 @@ class Index:
         return [Hit(by_id[i][1], by_id[i][2], by_id[i][3], score, by_id[i][4]) for i, score in found]
 
     def lesson_scores(self, query: str) -> np.ndarray:
-        """The BM25 score of every lesson (by doc_id) for `query`; 0 = not found."""
-        return self.lessons.scores(self.tokeniser.tokens(query))
+        """The BM25 score of every lesson (by doc_id) for `query` (its words, their compound parts and synonyms, and
+        the indexed words that start with one of them); 0 = not found."""
+        return self.lessons.scores(self.lessons.with_prefixes(self.tokeniser.tokens(query)))
 
     def search(self, con: duckdb.DuckDBPyConnection, query: str, top: int = 10, provinces: tuple[str, ...] = ()) -> list[Hit]:
         """The lessons that answer `query` best, best first."""
@@ -405,16 +423,30 @@ class Index:
         return row
 
     def similar(self, con: duckdb.DuckDBPyConnection, lesson_key: str, top: int = 10, all_provinces: bool = False) -> list[Hit]:
-        """The lessons most like `lesson_key` (its own text as the query: not its experiment's title, which the
-        lessons of one experiment share), best first; by default only those of other provinces. UnknownLesson
-        when the key is not a lesson."""
+        """The lessons most like `lesson_key`, best first; by default only those of other provinces. UnknownLesson
+        when the key is not a lesson.
+
+        The query is the lesson's own text (not its experiment's title, which the lessons of one experiment
+        share), plus pseudo-relevance feedback: the nearest lesson's words count for FEEDBACK as much — a lesson
+        that says the same in other words often shares words with that neighbour rather than with this one."""
         province, text = self.lesson_text(con, lesson_key)
-        scores = self.lessons.scores(self.tokeniser.tokens(text))
-        keep = self.lessons.province_mask(exclude=None if all_provinces else province)
         own = self.lessons.doc_of.get(lesson_key)
+        scores = self._normalised(self.lessons.scores(self.tokeniser.tokens(text)), own)
+        if self.feedback and scores.any():
+            nearest = int(np.argmax(scores))
+            neighbour = con.execute(f"select text from {SCHEMA}.lessons where doc_id = {nearest}").fetchone()[0]
+            more = self.lessons.scores(self.tokeniser.tokens(neighbour or ""))
+            more[nearest] = 0  # the neighbour itself stays where the lesson's own words put it
+            scores = scores + self.feedback * self._normalised(more, own)
+        keep = self.lessons.province_mask(exclude=None if all_provinces else province)
+        return self._texts(con, self.lessons, self.lessons.top(scores, top, keep))
+
+    @staticmethod
+    def _normalised(scores: np.ndarray, own: int | None) -> np.ndarray:
         if own is not None:
             scores[own] = 0
-        return self._texts(con, self.lessons, self.lessons.top(scores, top, keep))
+        best = scores.max() if len(scores) else 0
+        return scores / best if best > 0 else scores
 
     def related(self, con: duckdb.DuckDBPyConnection, text: str, province: str | None, top: int = 5,
                 exclude: tuple[str, ...] = ()) -> tuple[list[Hit], list[Hit]]:
