@@ -217,6 +217,7 @@ def _split(word: str) -> tuple[str, ...]:
 TOKENISER = Tokeniser()
 BM25_K1, BM25_B = 1.2, 0.75
 PREFIX_MIN = 4  # a query stem this long also finds the indexed words that start with it
+DENSE_SHARE = 32  # a token in more than 1/32 of the documents is summed as a dense column
 FEEDBACK = 0.5  # in `similar`, the weight of the nearest lesson's words (pseudo-relevance feedback; 0 = none)
 
 LESSON_DOCUMENTS = """
@@ -322,6 +323,7 @@ class _Documents:
         self.provinces = np.array([number[province or ""] for _, province in rows], dtype=np.int16)
         self.doc_of = {key: i for i, key in enumerate(self.keys)}
         self.vocabulary = sorted(self.bm25.vocab_dict) if self.bm25 is not None else []
+        self._columns: dict[int, np.ndarray] = {}
 
     def with_prefixes(self, tokens: list[str]) -> list[str]:
         """`tokens` and, for each stem of PREFIX_MIN letters or more, every indexed token that starts with it (a
@@ -347,8 +349,9 @@ class _Documents:
         return keep
 
     def scores(self, tokens: list[str]) -> np.ndarray:
-        """The BM25 score of every document for `tokens` (each counted once): the sum of their columns, added
-        with one bincount (bm25s's own np.add.at is ten times slower on long posting lists)."""
+        """The BM25 score of every document for `tokens` (each counted once): the sum of their columns — those of
+        tokens in more than 1/DENSE_SHARE of the documents as dense vectors, the others with one bincount
+        (bm25s's own np.add.at is ten times slower on long posting lists)."""
         if self.bm25 is None or not len(self.keys):
             return np.zeros(len(self.keys))
         ids = self.bm25.get_tokens_ids(list(dict.fromkeys(tokens)))
@@ -356,9 +359,29 @@ class _Documents:
             return np.zeros(len(self.keys))
         matrix = self.bm25.scores
         data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
-        slices = [slice(indptr[i], indptr[i + 1]) for i in ids]
-        return np.bincount(np.concatenate([indices[s] for s in slices]),
-                           weights=np.concatenate([data[s] for s in slices]), minlength=len(self.keys))
+        n = len(self.keys)
+        scores = np.zeros(n)
+        sparse = []
+        for i in ids:
+            if indptr[i + 1] - indptr[i] > n // DENSE_SHARE:
+                scores += self._dense(i)
+            else:
+                sparse.append(slice(indptr[i], indptr[i + 1]))
+        if sparse:
+            scores += np.bincount(np.concatenate([indices[s] for s in sparse]),
+                                  weights=np.concatenate([data[s] for s in sparse]), minlength=n)
+        return scores
+
+    def _dense(self, token: int) -> np.ndarray:
+        """The column of a token in many documents, as one array (made once): adding it is a plain vector sum."""
+        column = self._columns.get(token)
+        if column is None:
+            matrix = self.bm25.scores
+            span = slice(matrix["indptr"][token], matrix["indptr"][token + 1])
+            column = np.zeros(len(self.keys), dtype=np.float32)
+            column[matrix["indices"][span]] = matrix["data"][span]
+            self._columns[token] = column
+        return column
 
     def top(self, scores: np.ndarray, top: int, keep: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `top` best doc_ids with a positive score (within `keep`), best first; ties by key."""
@@ -417,10 +440,10 @@ class Index:
 
     def lesson_text(self, con: duckdb.DuckDBPyConnection, lesson_key: str) -> tuple[str, str]:
         """(province_code, text) of a lesson; UnknownLesson when there is none."""
-        row = con.execute("select province_code, lesson_text from marts.lessons where lesson_key = ?", [lesson_key]).fetchone()
-        if row is None:
+        doc = self.lessons.doc_of.get(lesson_key)
+        if doc is None:
             raise UnknownLesson(lesson_key)
-        return row
+        return con.execute(f"select province_code, text from {SCHEMA}.lessons where doc_id = {int(doc)}").fetchone()
 
     def similar(self, con: duckdb.DuckDBPyConnection, lesson_key: str, top: int = 10, all_provinces: bool = False) -> list[Hit]:
         """The lessons most like `lesson_key`, best first; by default only those of other provinces. UnknownLesson
