@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import deliveries, harvest, platform
+from cli import deliveries, harvest, learning, platform
 from cli.common import fail
 from ida.errors import IdaError
 
@@ -25,6 +25,8 @@ app.add_typer(token_app, name="token")
 app.command()(deliveries.template)
 app.command("harvest-source")(harvest.harvest_source)
 app.command("publish")(platform.publish)
+app.command("search")(learning.search)
+app.command("similar")(learning.similar)
 
 
 def run() -> None:
