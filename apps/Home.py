@@ -10,11 +10,13 @@ COMPARE = [
     st.Page("views/lessen.py", title="Lessen", icon=":material/school:"),
     st.Page("views/dilemmas.py", title="Dilemma's", icon=":material/balance:"),
     st.Page("views/voorbij_experimenteren.py", title="Voorbij het experimenteren", icon=":material/trending_up:"),
+    st.Page("views/volwassenheid.py", title="Volwassenheid", icon=":material/stairs:"),
     st.Page("views/catalogus.py", title="Catalogus", icon=":material/menu_book:"),
 ]
 DELIVER = [
     st.Page("views/aanleveren.py", title="Aanleveren", icon=":material/upload:"),
     st.Page("views/te_classificeren.py", title="Te classificeren", icon=":material/label:"),
+    st.Page("views/ingetrokken.py", title="Ingetrokken", icon=":material/undo:"),
 ]
 
 st.navigation({"Vergelijken en leren": COMPARE, "Gegevens": DELIVER}).run()

@@ -39,7 +39,7 @@ LESSON_COLUMNS = ("lesson_id", "lesson_date", "direction", "category", "lesson_t
                   "escalation_level", "status", "public_values")
 RESULT_COLUMNS = ("indicator", "unit", "baseline", "target", "value", "measured_on", "target_reached")
 
-# The comparison marts, published as plain datasets of the IPO: (mart, dataset name, title, text, order).
+# The comparison marts and the zelfscan, published as plain datasets of the IPO: (mart, dataset name, title, text, order).
 COMPARISONS = (
     ("comparison_core_task", "ipo-vergelijking-kerntaken", "Vergelijking van de kerntaken",
      "Per kerntaak, over de twaalf provincies heen: hoeveel provincies actief zijn, hoe ver de "
@@ -49,6 +49,11 @@ COMPARISONS = (
      "Vergelijking per provincie, fase en kerntaak",
      "Het volledige raster provincie × fase × kerntaak (nul waar niets is) met het aantal lopende "
      "experimenten en hun lessen.", "province_code, phase_order, core_task"),
+    # v1.1: the provinces' maturity self-assessments over time, published beside the comparisons
+    ("maturity", "ipo-zelfscan-volwassenheid", "Zelfscan volwassenheid van de provincies",
+     "Per provincie, peildatum en aanbeveling van het externe rapport achter de IDA het niveau (1 initieel tot "
+     "5 optimaliserend) waarop de provincie zichzelf scoort, met toelichting en bewijs, en de verandering "
+     "sinds de vorige peildatum.", "province_code, reference_date, recommendation_order"),
 )
 
 
@@ -156,6 +161,13 @@ def withdrawn_at_source(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {key for (key,) in rows.fetchall()}
 
 
+def withdrawn_by_province(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Dataset names of the experiments their province withdrew (v1.1 intrekkingen, marts.withdrawn): the
+    publisher marks them withdrawn in CKAN, never deletes them. The reason is not published."""
+    rows = con.execute("select province_code, record_id from marts.withdrawn where record_kind = 'experiment'")
+    return {dataset_name(province, experiment_id) for province, experiment_id in rows.fetchall()}
+
+
 def experiment_dataset(exp: dict[str, Any], lessons: list[dict[str, Any]],
                        results: list[dict[str, Any]], withdrawn: bool = False) -> dict[str, Any]:
     """The dataset dict of one row of marts.experiments; withdrawn (status_publicatie `ingetrokken`) when
@@ -219,7 +231,7 @@ def comparison_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             "title": title,
             "notes": notes,
             "owner_org": IPO_ORGANIZATION,
-            "tags": [{"name": "IDA"}, {"name": "vergelijking"}],
+            "tags": [{"name": "IDA"}, {"name": "zelfscan" if mart == "maturity" else "vergelijking"}],
             "resources": [_resource(name, f"{mart}.csv", title, f"{len(rows)} rijen uit de mart {mart}",
                                     _csv(rows, columns))],
         }

@@ -15,7 +15,9 @@ How:
   through `package_revise`, so a new dataset costs two writes.)
 - **Nothing silently removed.** An experiment in phase `gestopt` has `status_publicatie=ingetrokken`;
   an experiment CKAN holds (with a fingerprint, so the platform published it) that the marts no longer
-  have is marked `ingetrokken` too, never deleted.
+  have is marked `ingetrokken` too, never deleted — among them those their province withdrew (v1.1
+  `intrekkingen`, marts.withdrawn), which are marked so even when only a part is published. The reason
+  stays on the platform, for the coordinators.
 - **Robust.** Writes run in a bounded thread pool; connection errors, time-outs, 5xx, 409s other than
   validation errors, and search-index errors are retried with exponential back-off (tenacity). A dataset
   CKAN rejects is reported with CKAN's own message and does not stop the others; the caller fails at
@@ -325,10 +327,17 @@ class Task:
     kind: str  # create, update, withdraw
     dataset: dict[str, Any] | None = None
     held: Held | None = None
+    reason: str = ""  # why a dataset is withdrawn
 
 
-def plan(datasets: list[dict[str, Any]], held: dict[str, Held], withdraw_missing: bool) -> tuple[list[Task], list[Outcome]]:
-    """What to write, and the outcomes of what needs nothing."""
+WITHDRAWN_BY_PROVINCE = "door de provincie ingetrokken"
+NOT_IN_MARTS = "staat niet meer in de marts"
+
+
+def plan(datasets: list[dict[str, Any]], held: dict[str, Held], withdraw_missing: bool,
+         withdrawn: frozenset[str] = frozenset()) -> tuple[list[Task], list[Outcome]]:
+    """What to write, and the outcomes of what needs nothing. `withdrawn`: names of experiments their province
+    withdrew (marts.withdrawn); CKAN's copy is marked withdrawn even when only a part is published."""
     tasks: list[Task] = []
     unchanged: list[Outcome] = []
     names = {d["name"] for d in datasets}
@@ -340,14 +349,16 @@ def plan(datasets: list[dict[str, Any]], held: dict[str, Held], withdraw_missing
             unchanged.append(Outcome(dataset["name"], "unchanged"))
         else:
             tasks.append(Task(dataset["name"], "update", dataset, have))
-    if withdraw_missing:
-        for have in held.values():
-            if have.name in names or have.type != ckan_dicts.EXPERIMENT_TYPE or not have.fingerprint or not have.in_database:
-                continue  # ours to keep, or not published by the platform
-            if have.status == ckan_dicts.WITHDRAWN or have.state != "active":
-                unchanged.append(Outcome(have.name, "unchanged"))
-            else:
-                tasks.append(Task(have.name, "withdraw", held=have))
+    for have in held.values():
+        if have.name in names or have.type != ckan_dicts.EXPERIMENT_TYPE or not have.fingerprint or not have.in_database:
+            continue  # ours to keep, not published by the platform, or only in CKAN's search index
+        if not withdraw_missing and have.name not in withdrawn:
+            continue
+        if have.status == ckan_dicts.WITHDRAWN or have.state != "active":
+            unchanged.append(Outcome(have.name, "unchanged"))
+        else:
+            reason = WITHDRAWN_BY_PROVINCE if have.name in withdrawn else NOT_IN_MARTS
+            tasks.append(Task(have.name, "withdraw", held=have, reason=reason))
     return tasks, unchanged
 
 
@@ -367,7 +378,7 @@ def _run(ckan: ckanapi.RemoteCKAN, task: Task) -> Outcome:
             withdraw(ckan, task.held)
         except ckanapi.NotFound:  # only in CKAN's search index: nothing left to mark
             return Outcome(task.name, "unchanged", "alleen nog in de zoekindex van CKAN")
-        return Outcome(task.name, "withdrawn", "staat niet meer in de marts")
+        return Outcome(task.name, "withdrawn", task.reason or NOT_IN_MARTS)
     except ckan_client.Unreachable as error:
         return Outcome(task.name, "failed", str(error), unreachable=True)
     except CKAN_ERRORS as error:
@@ -406,12 +417,14 @@ class _Breaker:
 def publish_catalogue(ckan: ckanapi.RemoteCKAN, datasets: list[dict[str, Any]], *,
                       organizations: list[dict[str, Any]] | None = None,
                       groups: list[dict[str, Any]] | None = None,
-                      withdraw_missing: bool = True, workers: int = WORKERS,
+                      withdraw_missing: bool = True, withdrawn: Iterable[str] = (), workers: int = WORKERS,
                       log: Log | None = None, verify: bool = False) -> Report:
     """Bring CKAN in line with these datasets (and organisations and groups, when given).
 
     `withdraw_missing`: the datasets are the whole catalogue, so an experiment of these organisations
     that CKAN holds and they lack is marked withdrawn. Pass False when publishing a part.
+    `withdrawn`: names of experiments their province withdrew (`ckan_dicts.withdrawn_by_province`); marked
+    withdrawn in any case, never deleted.
     """
     log = log or (lambda message: None)
     report = Report()
@@ -423,7 +436,7 @@ def publish_catalogue(ckan: ckanapi.RemoteCKAN, datasets: list[dict[str, Any]], 
     if verify:
         log("De vorige publicatie werd afgebroken: wat CKAN houdt, wordt in zijn database nagekeken.")
     held = holdings(ckan, scope, verify, workers) if scope else {}
-    tasks, unchanged = plan(datasets, held, withdraw_missing)
+    tasks, unchanged = plan(datasets, held, withdraw_missing, frozenset(withdrawn))
     report.outcomes += unchanged
     if tasks:
         log(f"{len(tasks)} dataset(s) te schrijven, {len(unchanged)} ongewijzigd; {min(workers, len(tasks))} tegelijk")
@@ -449,7 +462,8 @@ def publish(ckan: ckanapi.RemoteCKAN, con: duckdb.DuckDBPyConnection, *, workers
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
     report = publish_catalogue(ckan, ckan_dicts.all_datasets(con), organizations=ckan_dicts.organizations(),
-                               groups=ckan_dicts.groups(), withdraw_missing=True, workers=workers, log=log, verify=verify)
+                               groups=ckan_dicts.groups(), withdraw_missing=True,
+                               withdrawn=ckan_dicts.withdrawn_by_province(con), workers=workers, log=log, verify=verify)
     if marker and not any(o.unreachable for o in report.outcomes):
         marker.unlink(missing_ok=True)
     return report

@@ -25,8 +25,8 @@ def validate(
     if missing:
         raise UsageError(f"Niet gevonden: {', '.join(missing)}. Controleer het pad.")
     code = province_code(province)
-    known: set[str] = set()
-    if code:  # lessons may refer to experiments the platform already holds for this province
+    known = None
+    if code:  # lessons and withdrawals may refer to what the platform already holds for this province
         from ida.warehouse import serving
 
         known = serving.known_experiments(settings().serving_dir, code)

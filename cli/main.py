@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import deliveries, harvest, learning, platform
+from cli import deliveries, experiments, harvest, learning, platform
 from cli.common import fail
 from ida.errors import IdaError
 
@@ -27,6 +27,7 @@ app.command("harvest-source")(harvest.harvest_source)
 app.command("publish")(platform.publish)
 app.command("search")(learning.search)
 app.command("similar")(learning.similar)
+app.command()(experiments.experiment)
 
 
 def run() -> None:

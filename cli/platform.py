@@ -35,26 +35,45 @@ def pipeline(
 
 
 def status(as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False) -> None:
-    """Toon per provincie hoeveel experimenten, lessen en resultaten het platform heeft en wanneer ze zijn geladen."""
+    """Toon per provincie hoeveel experimenten, lessen en resultaten het platform heeft, wanneer ze zijn geladen,
+    de laatste zelfscan en wat is ingetrokken."""
     from ida.warehouse import serving
 
     with serving.connect(settings().serving_dir) as con:
         rows = con.execute(
-            "select code, name, experiments, lessons, results, last_loaded from marts.provinces order by code"
+            "select code, name, experiments, lessons, results, last_loaded, withdrawn_experiments, withdrawn_lessons "
+            "from marts.provinces order by code"
         ).fetchall()
+        maturity = latest_maturity(con)
     records = [
         {"code": c, "name": n, "experiments": e, "lessons": l, "results": r,
-         "last_loaded": last.isoformat(timespec="seconds") if last else None}
-        for c, n, e, l, r, last in rows
+         "last_loaded": last.isoformat(timespec="seconds") if last else None,
+         "maturity": maturity.get(c), "withdrawn": {"experiments": we, "lessons": wl}}
+        for c, n, e, l, r, last, we, wl in rows
     ]
     if as_json:
         print(json.dumps({"provinces": records}, ensure_ascii=False, indent=2))
         return
-    table = Table("Code", "Provincie", "Experimenten", "Lessen", "Resultaten", "Laatst geladen")
+    table = Table("Code", "Provincie", "Experimenten", "Lessen", "Resultaten", "Laatst geladen", "Zelfscan",
+                  "Ingetrokken (exp./lessen)")
     for rec in records:
+        scan = rec["maturity"]
+        withdrawn = rec["withdrawn"]
         table.add_row(rec["code"], rec["name"], str(rec["experiments"]), str(rec["lessons"]), str(rec["results"]),
-                      rec["last_loaded"] or "nooit")
+                      rec["last_loaded"] or "nooit",
+                      scan["peildatum"] if scan else "geen", f"{withdrawn['experiments']}/{withdrawn['lessons']}")
     console.print(table)
+
+
+def latest_maturity(con) -> dict[str, dict]:
+    """Per province its latest zelfscan: {"peildatum": "YYYY-MM-DD", "levels": {aanbeveling: 1-5}} in the report's order."""
+    rows = con.execute("select province_code, reference_date, recommendation, level from marts.maturity "
+                       "where is_latest_scan order by province_code, recommendation_order").fetchall()
+    latest: dict[str, dict] = {}
+    for province, reference_date, recommendation, level in rows:
+        scan = latest.setdefault(province, {"peildatum": reference_date.isoformat(), "levels": {}})
+        scan["levels"][recommendation] = level
+    return latest
 
 
 def publish(

@@ -31,3 +31,7 @@ class NotAuthorised(IdaError):
     """A token that is unknown, or that may not do what was asked."""
 
     exit_code = 2
+
+
+class NotFound(IdaError):
+    """Asked for a record the platform does not hold (or no longer: withdrawn)."""

@@ -14,7 +14,7 @@ from orchestration.partitions import PROVINCES
 from orchestration.pipeline import pipeline_job, province_range_tags
 from orchestration.resources import LandingZoneResource, ServingResource, WarehouseResource
 
-RAW_TABLES = ("deliveries", "experimenten", "lessen", "resultaten")
+RAW_TABLES = ("deliveries", "experimenten", "lessen", "resultaten", "zelfscan", "intrekkingen")
 
 
 class RejectedDeliveries(dg.Failure):
@@ -51,10 +51,10 @@ def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: Warehou
                     continue
                 source = warehouse.Source("upload", str(delivery.folder), tuple(p.name for p in delivery.files), delivery.received_at)
                 warehouse.load(con, report, delivery.delivery_id, source)
-                known |= {r["experiment_id"] for r in report.records["experimenten"]}
+                known = known.plus(report)
                 loaded += 1
                 for name in counts:
-                    counts[name] += report.counts[name]
+                    counts[name] += report.counts.get(name, 0)
                 context.log.info(f"{province}: {delivery.folder.name} geladen ({report.counts})")
     if rejected:
         details = "\n".join(f"{d.province} {d.folder}: {message}" for d, messages in rejected for message in messages)

@@ -11,23 +11,33 @@ from pathlib import Path
 import duckdb
 
 from ida.warehouse import serving
+from ida.intake.landing import landed_deliveries
 from ida.intake.reading import read_delivery
+from ida.intake.validation import validate
+from ida.standard.record_types import RECORD_TYPES
 from ida.standard.values import text
 from ida.standard.vocabularies import provinces
 from ida.settings import SAMPLES_DIR as SAMPLES
 
 
 def sample_counts() -> dict[str, dict[str, int]]:
-    """Per province, the non-empty rows of each record type in its sample files."""
+    """Per province, the non-empty rows of each record type in its sample files (all its delivery folders),
+    less the lessons it withdrew (v1.1: Utrecht withdraws one in a later folder)."""
     counts = {}
     for folder in sorted(p for p in SAMPLES.iterdir() if p.is_dir()):
         delivery = read_delivery([folder])
         assert not delivery.errors, delivery.errors
-        per_type = {"experimenten": 0, "lessen": 0, "resultaten": 0}
+        per_type = dict.fromkeys(RECORD_TYPES, 0)
         for table in delivery.tables:
             per_type[table.record_type] += sum(1 for row in table.rows if any(text(c) for c in row))
+        per_type["lessen"] -= sum(1 for r in validate([folder], folder.name).records.get("intrekkingen", []) if r["soort"] == "les")
         counts[folder.name] = per_type
     return counts
+
+
+def sample_deliveries() -> int:
+    """The deliveries in the samples' landing layout: a province's own files, and each dated folder beside them."""
+    return sum(len(landed_deliveries(code, (SAMPLES,))) for code in provinces().codes)
 
 
 def marts(var_dir: Path) -> duckdb.DuckDBPyConnection:
@@ -95,7 +105,7 @@ def test_status_json_lists_every_province(sample_run, platform_env) -> None:
     expected = sample_counts()
     assert [p["code"] for p in listed] == provinces().codes
     for p in listed:
-        assert set(p) == {"code", "name", "experiments", "lessons", "results", "last_loaded"}
+        assert set(p) == {"code", "name", "experiments", "lessons", "results", "last_loaded", "maturity", "withdrawn"}
         assert p["experiments"] == expected[p["code"]]["experimenten"]
 
 
@@ -127,7 +137,7 @@ def test_rerun_loads_nothing_twice(sample_run, var_dir: Path) -> None:
         deliveries = con.execute("select count(*) from marts.provinces where last_loaded is not null").fetchone()[0]
     assert deliveries == 12
     with duckdb.connect(str(var_dir / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from raw.deliveries").fetchone()[0] == 12
+        assert con.execute("select count(*) from raw.deliveries").fetchone()[0] == sample_deliveries() == 13
 
 
 def test_a_later_delivery_upserts_by_key(sample_run, var_dir: Path, extra_landing: Path) -> None:

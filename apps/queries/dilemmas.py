@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -74,3 +74,29 @@ def dilemmas_by_value(filters: DilemmaFilters) -> pd.DataFrame:
         order by "publieke waarde", n.volgorde
     """, *params)
 
+
+
+def decided(filters: DilemmaFilters) -> pd.DataFrame:
+    """Decided dilemmas (whatever the status filter says), newest decision first: what, by whom, how long it took."""
+    where, params = replace(filters, statuses=()).sql()
+    return frame(f"""
+        select d.decided_on as "besloten op", d.raised_on as ingebracht, d.days_to_decision as dagen,
+               d.province_name as provincie, coalesce(d.decided_by_label, 'Onbekend') as "besloten door",
+               coalesce(d.escalation_level_label, 'Onbekend') as "ingebracht bij",
+               coalesce(d.decision, '') as besluit, d.lesson_text as dilemma, d.experiment_title as experiment,
+               d.core_task_label as kerntaak, d.experiment_key, d.lesson_key
+        from marts.dilemma_decisions d
+        join marts.lessons l on l.lesson_key = d.lesson_key
+        where {where}
+        order by d.decided_on desc nulls last, d.lesson_key
+    """, *params)
+
+
+def decision_times() -> pd.DataFrame:
+    """Per escalation level (all provinces): dilemmas it decided and the median days from raising to deciding."""
+    return frame("""
+        select decided_by_label as niveau, level_order as volgorde, decisions as besluiten,
+               median_days_to_decision as "mediaan dagen"
+        from marts.dilemma_decision_times
+        order by level_order
+    """)

@@ -66,3 +66,37 @@ def stopped(provinces: tuple[str, ...] = ()) -> pd.DataFrame:
         order by e.province_name, e.title
     """, *params)
 
+
+
+def time_to_scaling() -> pd.DataFrame:
+    """Per core task (all provinces): how many experiments went from experiment to opschaling, and the median days."""
+    return frame("""
+        select core_task_label as kerntaak, experiments_scaled as experimenten,
+               median_days_to_scaling as "mediaan dagen", shortest_days_to_scaling as "snelste (dagen)",
+               longest_days_to_scaling as "langzaamste (dagen)"
+        from marts.scaling_time_core_task
+        order by median_days_to_scaling nulls last, core_task_label
+    """)
+
+
+def phase_changes_per_year() -> pd.DataFrame:
+    """How many experiments moved into each phase per year (all provinces)."""
+    return frame("""
+        select year as jaar, phase_label as fase, phase_order, changes as overgangen
+        from marts.phase_changes_by_year
+        order by year, phase_order
+    """)
+
+
+def longest_in_phase(provinces: tuple[str, ...] = (), limit: int = 10) -> pd.DataFrame:
+    """The running experiments longest in their current phase (not stopped, not structural: those are meant to stay)."""
+    conditions, params = ["is_current_phase", "phase not in ('gestopt', 'structureel')"], []
+    where_in("province_code", provinces, conditions, params)
+    return frame(f"""
+        select province_name as provincie, experiment_title as experiment, phase_label as fase,
+               started_on as sinds, days_in_phase as dagen, core_task_label as kerntaak, experiment_key
+        from marts.phase_history
+        {where(conditions)}
+        order by days_in_phase desc, experiment_key
+        limit {int(limit)}
+    """, *params)

@@ -1,6 +1,8 @@
-"""Dilemma's: vertical learning — the open dilemmas by escalation level and public value at stake, oldest first."""
+"""Dilemma's: vertical learning — the open dilemmas by escalation level and public value at stake, oldest first;
+then the decided ones: what was decided, by which level, and how long it took."""
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from apps import queries
@@ -8,6 +10,7 @@ from apps.queries import dilemmas
 from apps.components import LEVEL_COLOURS, Report, csv_download, describe, md, number, numbers_behind, report_button, require_data
 
 SHOWN = 25
+SHOWN_DECIDED = 6
 
 st.title("Dilemma's")
 st.caption("Verticaal leren: een dilemma dat een team niet zelf kan beslissen, gaat omhoog — van team naar "
@@ -40,11 +43,58 @@ applied = {
 }
 report = Report("Dilemma's", applied)
 
+
+
+def decided_section() -> None:
+    """The decided dilemmas (any status filter): what was decided, by which level, and how long it took."""
+    st.subheader("Besloten: wat, door wie en hoe snel")
+    decisions = dilemmas.decided(filters)
+    times = dilemmas.decision_times()
+    times["niveau"] = times["niveau"].map(short)
+    if decisions.empty:
+        st.info("Geen besloten dilemma's met deze filters.")
+        return
+    cols = st.columns([2, 3], gap="large")
+    with cols[0]:
+        measured = times[times["besluiten"] > 0]
+        chart = alt.Chart(measured).mark_bar().encode(
+            x=alt.X("niveau:N", title=None, sort=level_order, scale=alt.Scale(domain=level_order), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("mediaan dagen:Q", title="Mediaan dagen tot besluit"),
+            color=alt.Color("niveau:N", sort=level_order, legend=None,
+                            scale=alt.Scale(domain=level_order, range=LEVEL_COLOURS[:len(level_order)])),
+            tooltip=["niveau", "besluiten", "mediaan dagen"],
+        ).properties(height=260)
+        st.altair_chart(chart, width="stretch")
+        st.caption("Hoe lang het duurde van inbrengen tot besluit, per niveau dat besloot (alle provincies).")
+        numbers_behind(times.drop(columns=["volgorde"]), "besluittijd-per-niveau.csv")
+    with cols[1]:
+        for _, row in decisions.head(SHOWN_DECIDED).iterrows():
+            with st.container(border=True):
+                decided_on = f"{row['besloten op']:%d-%m-%Y}" if pd.notna(row["besloten op"]) else "een onbekende datum"
+                took = f" · na {number(row['dagen'])} dagen" if pd.notna(row["dagen"]) else ""
+                st.caption(f"{md(row['provincie'])} · besloten door {md(row['besloten door'])} op {decided_on}{took}")
+                st.text(row["dilemma"])
+                st.markdown("**Besluit**")
+                st.text(row["besluit"] or "Geen besluit ingevuld.")
+        if len(decisions) > SHOWN_DECIDED:
+            st.caption(f"De {SHOWN_DECIDED} nieuwste van {number(len(decisions))}; alle staan in de tabel hieronder.")
+    with st.expander(f"Alle {number(len(decisions))} besloten dilemma's als tabel"):
+        table = decisions.drop(columns=["experiment_key", "lesson_key"])
+        st.dataframe(table, hide_index=True, width="stretch", key="besloten")
+        csv_download(table, "besloten-dilemmas.csv")
+    report.table("Besloten dilemma's", decisions.drop(columns=["experiment_key", "lesson_key"]))
+
+
+# short names on the axes: "Gedeputeerde Staten (GS)" → "GS"
+short = {label: (label[label.rfind("(") + 1:-1] if label.endswith(")") else label) for label in levels.values()}
+level_order = [short[label] for label in levels.values()]
+
 everything = dilemmas.dilemmas(filters)
 count = len(everything)
 if not count:
     st.success("Geen dilemma's met deze filters.")
     report.paragraph("Geen dilemma's met deze filters.")
+    decided_section()
     report_button(slot, report, "ida-dilemmas.html")
     st.stop()
 
@@ -57,9 +107,6 @@ cols[1].metric("Bij het bestuur (GS, PS of IPO)", number(board))
 cols[2].metric("Oudste", f"{oldest['datum'].iloc[0]:%d-%m-%Y}",
                help=f"{number(oldest['dagen oud'].iloc[0])} dagen geleden ingebracht")
 
-# short names on the axes: "Gedeputeerde Staten (GS)" → "GS"
-short = {label: (label[label.rfind("(") + 1:-1] if label.endswith(")") else label) for label in levels.values()}
-level_order = [short[label] for label in levels.values()]
 by_level["niveau"] = by_level["niveau"].map(short)
 left, right = st.columns(2, gap="large")
 with left:
@@ -133,4 +180,5 @@ report.items("De oudste eerst", [
      f"{r['experiment']} · status {r['status'].lower()} · {r['publieke waarden'] or 'geen publieke waarde opgegeven'}",
      r["dilemma"]) for _, r in oldest.iterrows()])
 report.table("Alle dilemma's", table)
+decided_section()
 report_button(slot, report, "ida-dilemmas.html")

@@ -1,4 +1,5 @@
-"""Voorbij het experimenteren: per province the path from idea to structural embedding, what scaled up, what stopped and why."""
+"""Voorbij het experimenteren: per province the path from idea to structural embedding, how long it takes (from the
+phase history), what scaled up, what stopped and why."""
 
 import altair as alt
 import streamlit as st
@@ -6,7 +7,7 @@ import streamlit as st
 from apps import queries
 from apps.queries import scaling
 from apps.components import (PHASE_COLOURS, Report, csv_download, describe, listed, md, number, numbers_behind,
-                             report_button, require_data, rows_height)
+                             phase_scale, report_button, require_data, rows_height)
 
 STOPPED_SHOWN = 10
 
@@ -86,6 +87,53 @@ st.altair_chart(chart, width="stretch")
 phase_table = per_province.pivot(index="provincie", columns="fase", values="experimenten")[phases].reset_index()
 numbers_behind(phase_table, "fasen-per-provincie.csv")
 
+st.subheader("Hoe lang duurt het?")
+st.caption("Uit de fasegeschiedenis: elke levering legt vast in welke fase een experiment is, op de dag dat de "
+           "levering binnenkwam. Over alle provincies heen.")
+durations = scaling.time_to_scaling()
+changes = scaling.phase_changes_per_year()
+longest = scaling.longest_in_phase(chosen_provinces)
+left, right = st.columns(2, gap="large")
+with left:
+    st.markdown("**Van experiment naar opschaling, per kerntaak**")
+    measured = durations[durations["experimenten"] > 0]
+    if measured.empty:
+        st.info("Nog geen experiment ging, volgens de leveringen, van de fase experiment naar opschaling. Dat is te "
+                "zien zodra een provincie een experiment in een latere levering een fase verder meldt.")
+    else:
+        chart = alt.Chart(measured).mark_bar(color=PHASE_COLOURS["Opschaling"]).encode(
+            y=alt.Y("kerntaak:N", title=None, sort="x"),
+            x=alt.X("mediaan dagen:Q", title="Mediaan aantal dagen"),
+            tooltip=["kerntaak", "mediaan dagen", "experimenten", "snelste (dagen)", "langzaamste (dagen)"],
+        ).properties(height=rows_height(len(measured), row=28))
+        st.altair_chart(chart, width="stretch")
+    numbers_behind(durations, "tijd-tot-opschaling.csv")
+with right:
+    st.markdown("**Faseovergangen per jaar**")
+    if changes.empty:
+        st.info("Nog geen faseovergangen: elk experiment is tot nu toe in één fase aangeleverd.")
+    else:
+        moved = [p for p in PHASE_COLOURS if p in set(changes["fase"])]
+        chart = alt.Chart(changes).mark_bar().encode(
+            x=alt.X("jaar:O", title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("overgangen:Q", title="Experimenten die een fase verder gingen", axis=alt.Axis(tickMinStep=1, format="d")),
+            color=alt.Color("fase:N", title="Naar fase", sort=moved, scale=phase_scale(moved)),
+            tooltip=["jaar", "fase", "overgangen"],
+        ).properties(height=280)
+        st.altair_chart(chart, width="stretch")
+    numbers_behind(changes.drop(columns=["phase_order"]), "faseovergangen-per-jaar.csv")
+
+st.markdown("**Het langst in dezelfde fase**")
+st.caption("Lopende experimenten (niet gestopt en nog niet structureel), het langst in hun huidige fase bovenaan.")
+if longest.empty:
+    st.info("Geen lopende experimenten.")
+else:
+    stuck = longest.drop(columns=["experiment_key"])
+    stuck["bekijk"] = "catalogus?experiment=" + longest["experiment_key"]
+    st.dataframe(stuck, hide_index=True, width="stretch", key="langst", column_config={
+        "bekijk": st.column_config.LinkColumn("Experiment", display_text="bekijk"),
+        "sinds": st.column_config.DateColumn("sinds", format="DD-MM-YYYY")})
+
 st.subheader("Opgeschaald en structureel")
 if scaled.empty:
     st.info("Nog geen experimenten in de fase opschaling of structureel.")
@@ -120,6 +168,11 @@ report.paragraph(f"{number(running)} lopende experimenten, waarvan {number(beyon
                  f"{number(len(stopped))} gestopt.")
 report.bars("Van idee naar structureel (bereikten minstens deze fase)", funnel, "fase", "experimenten")
 report.table("Per provincie: experimenten per fase", phase_table)
+report.table("Van experiment naar opschaling, per kerntaak (dagen)", durations)
+if not changes.empty:
+    report.table("Faseovergangen per jaar", changes.drop(columns=["phase_order"]))
+if not longest.empty:
+    report.table("Het langst in dezelfde fase", longest.drop(columns=["experiment_key"]))
 if not scaled.empty:
     report.table("Opgeschaald en structureel", scaled_table.drop(columns=["bekijk"]))
 report.items("Gestopt, en waarom", [(f"{r['provincie']} — {r['experiment']}", r["kerntaak"], r["waarom gestopt"] or "Geen reden opgegeven.")

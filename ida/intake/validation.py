@@ -11,9 +11,13 @@ The rules, in the order they are checked:
 3. cells: each value as its column's kind demands — required, id, text length, vocabulary,
    province, date, number (≥ minimum), yes/no, e-mail, list (of vocabulary);
 4. rows: `reden_gestopt` when `fase` is gestopt, `einddatum` not before `startdatum`,
-   `escalatieniveau` with a dilemma (defaults: dilemma nee, status open);
-5. the delivery: one province (with `province` given, rows of another are errors), unique keys,
-   and every lesson or result refers to an experiment in the delivery or on the platform.
+   `escalatieniveau` with a dilemma (defaults: dilemma nee, status open); v1.1: `besloten_op` not
+   before `datum`, a warning for a decided dilemma without `besluit`, the zelfscan's `niveau` as 1–5;
+5. the delivery: one province (with `province` given, rows of another are errors, zelfscan rows
+   included), unique keys (the zelfscan's is provincie + peildatum + aanbeveling), every lesson or
+   result refers to an experiment in the delivery or on the platform; v1.1: a lesson's `leervraag`
+   is one of its experiment's `leervragen` (by position or exact text), and every withdrawal names an
+   experiment or lesson of this province in the delivery or on the platform (`KnownRecords`).
 
 The checks run column by column: each distinct value of a column is parsed once (100,000 lessons
 have a few hundred distinct dates and a handful of categories), and rules over rows are list
@@ -25,7 +29,7 @@ from __future__ import annotations
 import difflib
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, partial
@@ -36,13 +40,49 @@ from typing import Any
 from ida.settings import Limits
 from ida.standard import values
 from ida.intake.reading import Delivery, Table, read_delivery
-from ida.standard.record_types import RECORD_TYPES, Column, Kind, RecordType
+from ida.standard.record_types import RECORD_TYPES, V1_RECORD_TYPES, Column, Kind, RecordType
 from ida.standard.vocabularies import Vocabulary, provinces, vocabulary
 
 LIST_KINDS = (Kind.TEXT_LIST, Kind.VOCAB_LIST)
 SHOWN_LENGTH = 200
 UNKNOWN_PROVINCE = ("Onbekende provincie. Gebruik de CBS-code (PV20 … PV31), de naam (Utrecht) of "
                     "'Provincie Utrecht'; hoofdletters maken niet uit.")
+
+
+@dataclass(frozen=True)
+class KnownRecords:
+    """What the platform already holds for one province, that a new delivery may refer to: its experiments
+    (each with its learning questions, in order) and its lessons. Withdrawn records are not held.
+
+    It behaves as the set of experiment ids (`in`, iteration), as the plain set of ids it replaces did."""
+
+    experiments: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    lessons: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, known: KnownRecords | Iterable[str] | None) -> KnownRecords:
+        """`known` as KnownRecords: a set of experiment ids (without their questions) is read as such."""
+        if isinstance(known, KnownRecords):
+            return known
+        return cls({experiment: () for experiment in known or ()})
+
+    def __contains__(self, experiment_id: object) -> bool:
+        return experiment_id in self.experiments
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.experiments)
+
+    def __len__(self) -> int:
+        return len(self.experiments)
+
+    def plus(self, report: Report) -> KnownRecords:
+        """What is known once the accepted `report` is loaded as well (withdrawals not subtracted: a later
+        delivery may still refer to what it withdrew until the marts are rebuilt)."""
+        experiments = dict(self.experiments)
+        for record in report.records["experimenten"]:
+            experiments[record["experiment_id"]] = tuple(record["leervragen"] or ())
+        lessons = self.lessons | {record["les_id"] for record in report.records["lessen"]}
+        return KnownRecords(experiments, lessons)
 
 
 @dataclass
@@ -87,7 +127,8 @@ class Report:
     province: str | None = None
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RECORD_TYPES, 0))
+    # the v1 record types always, the v1.1 ones (zelfscan, intrekkingen) when delivered
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(V1_RECORD_TYPES, 0))
     tables: list[CheckedTable] = field(default_factory=list, repr=False)
 
     @property
@@ -96,12 +137,12 @@ class Report:
 
     @cached_property
     def records(self) -> dict[str, list[dict[str, Any]]]:
-        """Per record type the normalised rows as dicts — none when rejected. Built on first use:
-        loading needs them, a verdict does not."""
-        records: dict[str, list[dict[str, Any]]] = {name: [] for name in RECORD_TYPES}
+        """Per record type the normalised rows as dicts — none when rejected (the v1 types always, the v1.1
+        types when delivered). Built on first use: loading needs them, a verdict does not."""
+        records: dict[str, list[dict[str, Any]]] = {name: [] for name in V1_RECORD_TYPES}
         if self.accepted:
             for table in self.tables:
-                records[table.record_type.name] += table.records()
+                records.setdefault(table.record_type.name, []).extend(table.records())
         return records
 
     def as_dict(self) -> dict[str, Any]:
@@ -352,6 +393,17 @@ class _TableCheck:
             for row, dilemma, level in zip(rows, columns["dilemma"], columns["escalatieniveau"]):
                 if dilemma and not level:
                     self.error(row, "escalatieniveau", None, f"Bij een dilemma is het escalatieniveau verplicht ({levels}).")
+            for row, raised, decided in zip(rows, columns["datum"], columns["besloten_op"]):
+                if raised and decided and decided < raised:
+                    self.error(row, "besloten_op", decided.isoformat(),
+                               f"De besluitdatum ligt vóór de datum van de les ({raised.isoformat()}). Corrigeer een van beide.")
+            for row, dilemma, status, decision in zip(rows, columns["dilemma"], columns["status"], columns["besluit"]):
+                if dilemma and status == "besloten" and not decision:
+                    self.warnings.append(self.finding(row, "besluit", None,
+                                                      "Dit dilemma is besloten, maar 'besluit' is leeg. Vul in wat er is "
+                                                      "besloten, zodat andere provincies ervan leren."))
+        elif self.record_type.name == "zelfscan":
+            columns["niveau"] = [int(level) if level else None for level in columns["niveau"]]
 
 
 # --- the delivery ------------------------------------------------------------------------------
@@ -362,7 +414,7 @@ def _locate(table: CheckedTable, row: int, column: str, value: Any, message: str
 
 def _province_rules(report: Report, expected: str | None) -> None:
     """One delivery holds one province's records; with an expected province, others are errors."""
-    experiments = [t for t in report.tables if t.record_type.name == "experimenten"]
+    experiments = [t for t in report.tables if t.record_type.name in ("experimenten", "zelfscan")]
     found = Counter(code for t in experiments for code in t.columns["provincie"] if code)
     province = expected or (found.most_common(1)[0][0] if found else None)
     names = provinces()
@@ -374,7 +426,7 @@ def _province_rules(report: Report, expected: str | None) -> None:
                                                  f"Deze rij hoort bij {names.label(code)}, maar de levering is van "
                                                  f"{names.label(province)}. Lever alleen gegevens van uw eigen provincie aan."))
     report.province = province
-    others = [t for t in report.tables if t.record_type.name != "experimenten" and t.rows]
+    others = [t for t in report.tables if t.record_type.name not in ("experimenten", "zelfscan") and t.rows]
     if province is None and others:
         report.errors.append(Finding(others[0].file, others[0].sheet, None, "provincie", None,
                                      "Van welke provincie is deze levering? Lever de experimenten mee of geef de provincie op."))
@@ -407,9 +459,13 @@ def _keys(table: CheckedTable, names: tuple[str, ...]) -> list[Any]:
     return list(zip(*(table.columns[name] for name in names)))
 
 
-def _reference_rules(report: Report, known_experiments: set[str]) -> None:
+def _tables(report: Report, name: str) -> list[CheckedTable]:
+    return [t for t in report.tables if t.record_type.name == name]
+
+
+def _reference_rules(report: Report, known: KnownRecords) -> None:
     """A lesson or result belongs to an experiment in this delivery or on the platform for this province."""
-    existing = known_experiments | {e for t in report.tables if t.record_type.name == "experimenten" for e in t.columns["experiment_id"]}
+    existing = set(known.experiments) | {e for t in _tables(report, "experimenten") for e in t.columns["experiment_id"]}
     for table in (t for t in report.tables if t.record_type.name in ("lessen", "resultaten")):
         missing = set(table.columns["experiment_id"]) - existing - {None}
         if not missing:
@@ -419,6 +475,64 @@ def _reference_rules(report: Report, known_experiments: set[str]) -> None:
                 report.errors.append(_locate(table, row, "experiment_id", experiment,
                                              "Dit experiment bestaat niet in deze levering en ook niet op het platform voor deze "
                                              "provincie. Lever het experiment mee of corrigeer het id."))
+
+
+def _learning_question_rules(report: Report, known: KnownRecords) -> None:
+    """v1.1: a lesson's `leervraag` is one of its experiment's `leervragen`: its position (1 = the first)
+    or its exact text (spaces around and case aside). The canonical value is the question's text."""
+    questions: dict[str, tuple[str, ...]] = dict(known.experiments)
+    for table in _tables(report, "experimenten"):
+        for experiment, asked in zip(table.columns["experiment_id"], table.columns["leervragen"]):
+            questions[experiment] = tuple(asked or ())
+    for table in _tables(report, "lessen"):
+        if not any(table.columns["leervraag"]):
+            continue
+        answered = list(table.columns["leervraag"])
+        for index, (row, experiment, given) in enumerate(zip(table.rows, table.columns["experiment_id"], answered)):
+            if not given or experiment not in questions:
+                continue  # nothing named, or the experiment itself is unknown (reported already)
+            asked = questions[experiment]
+            match = _question(given, asked)
+            if match is not None:
+                answered[index] = match
+                continue
+            if asked:
+                listed = "; ".join(f"{n}. {q}" for n, q in enumerate(asked, start=1))
+                message = (f"Experiment {experiment} heeft geen leervraag '{given}'. Geef het nummer of de precieze "
+                           f"tekst van een van zijn leervragen: {listed}.")
+            else:
+                message = (f"Experiment {experiment} heeft geen leervragen. Vul de leervragen van het experiment in, "
+                           "of laat 'leervraag' leeg.")
+            report.errors.append(_locate(table, row, "leervraag", given, message))
+        table.columns["leervraag"] = answered
+
+
+def _question(given: str, asked: tuple[str, ...]) -> str | None:
+    """The question `given` names among `asked`: by number (1 = the first) or by its text, any case."""
+    if given.isdigit():
+        number = int(given)
+        return asked[number - 1] if 1 <= number <= len(asked) else None
+    wanted = " ".join(given.casefold().split())
+    return next((q for q in asked if " ".join(q.casefold().split()) == wanted), None)
+
+
+def _withdrawal_rules(report: Report, known: KnownRecords) -> None:
+    """v1.1: a withdrawal names an experiment or lesson of this province, in this delivery or on the platform."""
+    delivered = {
+        "experiment": {e for t in _tables(report, "experimenten") for e in t.columns["experiment_id"]},
+        "les": {les for t in _tables(report, "lessen") for les in t.columns["les_id"]},
+    }
+    held = {"experiment": set(known.experiments), "les": set(known.lessons)}
+    what = {"experiment": "experiment", "les": "les"}
+    for table in _tables(report, "intrekkingen"):
+        for row, kind, record in zip(table.rows, table.columns["soort"], table.columns["id"]):
+            if kind is None or record is None or record in delivered[kind] or record in held[kind]:
+                continue
+            province = provinces().label(report.province) if report.province else "deze provincie"
+            report.errors.append(_locate(table, row, "id", record,
+                                         f"Er is geen {what[kind]} '{record}' van {province}, in deze levering noch op het "
+                                         f"platform. Controleer het id en de soort (experiment of les); een ingetrokken "
+                                         "record kunt u niet nog eens intrekken."))
 
 
 @contextmanager
@@ -435,15 +549,18 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def validate(paths: list[Path], province: str | None = None, known_experiments: set[str] | None = None,
-             limits: Limits = Limits()) -> Report:
+def validate(paths: list[Path], province: str | None = None,
+             known_experiments: KnownRecords | Iterable[str] | None = None, limits: Limits = Limits()) -> Report:
     """Validate the delivery at `paths` (files, folders, ZIPs) for `province` (a CBS code, if known);
-    `known_experiments` are the experiment ids the platform already holds for that province."""
+    `known_experiments` is what the platform already holds for that province (`KnownRecords`, from
+    ida.warehouse.serving.known_experiments; a plain set of experiment ids will do)."""
     with _cyclic_gc_paused():
-        return validate_delivery(read_delivery(paths, limits), province, known_experiments or set())
+        return validate_delivery(read_delivery(paths, limits), province, known_experiments)
 
 
-def validate_delivery(delivery: Delivery, province: str | None, known_experiments: set[str]) -> Report:
+def validate_delivery(delivery: Delivery, province: str | None,
+                      known_experiments: KnownRecords | Iterable[str] | None) -> Report:
+    known = KnownRecords.of(known_experiments)
     report = Report()
     report.errors += [Finding(p.file, p.sheet, None, None, None, p.message) for p in delivery.errors]
     report.warnings += [Finding(p.file, p.sheet, None, None, None, p.message) for p in delivery.warnings]
@@ -455,7 +572,7 @@ def validate_delivery(delivery: Delivery, province: str | None, known_experiment
                                          f"'{record_type}' komt {count} keer voor in deze levering ({places}). "
                                          "Lever elk soort gegevens in één bestand of werkblad aan."))
     if not delivery.tables and not delivery.errors:
-        report.errors.append(Finding("", None, None, None, None, "De levering bevat geen gegevens. Lever experimenten, lessen en/of resultaten aan."))
+        report.errors.append(Finding("", None, None, None, None, "De levering bevat geen gegevens. Lever experimenten, lessen, resultaten, een zelfscan en/of intrekkingen aan."))
     for table in delivery.tables:
         check = _TableCheck(table, RECORD_TYPES[table.record_type])
         checked = check.run()
@@ -463,10 +580,12 @@ def validate_delivery(delivery: Delivery, province: str | None, known_experiment
         report.warnings += check.warnings
         if checked is not None:
             report.tables.append(checked)
-            report.counts[table.record_type] += len(checked.rows)
+            report.counts[table.record_type] = report.counts.get(table.record_type, 0) + len(checked.rows)
     _province_rules(report, province)
     _key_rules(report)
-    _reference_rules(report, known_experiments)
+    _reference_rules(report, known)
+    _learning_question_rules(report, known)
+    _withdrawal_rules(report, known)
     if report.errors:
         report.tables = []  # rejected whole: nothing of it is data
     return report

@@ -25,8 +25,13 @@ def column_schema(column: Column) -> dict[str, Any]:
     match column.kind:
         case Kind.ID:
             schema: dict[str, Any] = {"type": "string", "pattern": ID_PATTERN}
+        case Kind.TEXT if column.name == "leervraag":  # v1.1: a position (1 = the first) or the question's text
+            schema = {"anyOf": [{"type": "integer", "minimum": 1},
+                                {"type": "string", **({"maxLength": column.max_length} if column.max_length else {})}]}
         case Kind.TEXT:
             schema = {"type": "string", **({"maxLength": column.max_length} if column.max_length else {})}
+        case Kind.VOCAB if column.vocabulary == "volwassenheidsniveaus":  # v1.1: a whole number 1-5, or its label
+            schema = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 5}, _vocab(column)]}
         case Kind.PROVINCE | Kind.VOCAB:
             schema = _vocab(column)
         case Kind.VOCAB_LIST:
@@ -47,7 +52,8 @@ def column_schema(column: Column) -> dict[str, Any]:
 
 
 def delivery_schema() -> dict[str, Any]:
-    """The JSON Schema of a delivery: `{"experimenten": [...], "lessen": [...], "resultaten": [...]}`."""
+    """The JSON Schema of a delivery: `{"experimenten": [...], "lessen": [...], "resultaten": [...],
+    "zelfscan": [...], "intrekkingen": [...]}` (the last two since v1.1)."""
     definitions = {
         name: {
             "type": "object",

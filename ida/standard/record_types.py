@@ -1,4 +1,4 @@
-"""The exchange format (STANDARD.md, v1) as data: record types, their columns and value kinds.
+"""The exchange format (STANDARD.md, v1.1) as data: record types, their columns and value kinds.
 
 Everything that needs the standard — the validator, the JSON Schema, the templates, the CKAN schema —
 reads it from here.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-STANDARD_VERSION = "1"
+STANDARD_VERSION = "1.1"
 ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 
 
@@ -91,6 +91,14 @@ LESSEN = RecordType(
         Column("publieke_waarden", Kind.VOCAB_LIST, vocabulary="publieke_waarden", example="eigendom_data"),
         Column("escalatieniveau", Kind.VOCAB, vocabulary="escalatieniveaus", description="Verplicht bij een dilemma.", example=""),
         Column("status", Kind.VOCAB, vocabulary="lesstatussen", description="Leeg is 'open'.", example="open"),
+        # v1.1: which learning question a lesson answers, and what was decided on a dilemma
+        Column("leervraag", Kind.TEXT, max_length=2000,
+               description="v1.1: welke leervraag van het experiment deze les beantwoordt: het nummer (1 = de eerste) of de tekst.",
+               example="1"),
+        Column("besluit", Kind.TEXT, max_length=2000, description="v1.1: bij een dilemma: wat is besloten.", example=""),
+        Column("besloten_door", Kind.VOCAB, vocabulary="escalatieniveaus",
+               description="v1.1: het niveau dat besloot.", example=""),
+        Column("besloten_op", Kind.DATE, description="v1.1: de datum van het besluit; niet vóór 'datum'.", example=""),
     ),
     key=("les_id",),
 )
@@ -110,4 +118,35 @@ RESULTATEN = RecordType(
     key=("experiment_id", "indicator", "gemeten_op"),
 )
 
-RECORD_TYPES: dict[str, RecordType] = {rt.name: rt for rt in (EXPERIMENTEN, LESSEN, RESULTATEN)}
+ZELFSCAN = RecordType(
+    "zelfscan",
+    "v1.1: de zelfscan van de provincie op de aanbevelingen, één rij per aanbeveling per peildatum.",
+    (
+        Column("provincie", Kind.PROVINCE, True, vocabulary="provincies", description="CBS-code, naam of bekende alias.", example="PV26"),
+        Column("peildatum", Kind.DATE, True, description="De datum die de zelfscan beschrijft.", example="2025-12-31"),
+        Column("aanbeveling", Kind.VOCAB, True, vocabulary="aanbevelingen", example="visie_commitment"),
+        Column("niveau", Kind.VOCAB, True, vocabulary="volwassenheidsniveaus",
+               description="1 tot en met 5, of het label (initieel … optimaliserend).", example="3"),
+        Column("toelichting", Kind.TEXT, max_length=2000, description="Waarom dit niveau.",
+               example="De datavisie is vastgesteld door GS."),
+        Column("bewijs", Kind.TEXT_LIST, description="Documenten of links die het laten zien.",
+               example="Datavisie 2025|https://www.provincie-utrecht.nl/datavisie"),
+    ),
+    key=("provincie", "peildatum", "aanbeveling"),
+)
+
+INTREKKINGEN = RecordType(
+    "intrekkingen",
+    "v1.1: de provincie trekt een eigen experiment of les in.",
+    (
+        # no example values: an example row left in a filled-in template must not withdraw anything
+        Column("soort", Kind.VOCAB, True, vocabulary="intrekkingssoorten", description="experiment of les."),
+        Column("id", Kind.ID, True, description="Het experiment_id of les_id; het moet bestaan voor deze provincie."),
+        Column("reden", Kind.TEXT, True, max_length=1000, description="Voor de coördinatoren; niet in de openbare catalogus."),
+        Column("datum", Kind.DATE, description="Leeg is de datum van de levering.", example=""),
+    ),
+    key=("soort", "id"),
+)
+
+RECORD_TYPES: dict[str, RecordType] = {rt.name: rt for rt in (EXPERIMENTEN, LESSEN, RESULTATEN, ZELFSCAN, INTREKKINGEN)}
+V1_RECORD_TYPES = ("experimenten", "lessen", "resultaten")

@@ -17,8 +17,13 @@ def _sentence(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
+QUESTIONS = ("Hoe betrouwbaar zijn de gegevens?", "Wie beheert de data na afloop?", "Wat levert het de opgave op?")
+SCAN_DATES = (date(2024, 12, 31), date(2025, 12, 31))
+
+
 def write_delivery(folder: Path, province: str, experiments: int, lessons_per_experiment: int, seed: int = 0) -> None:
-    """Write experimenten.csv, lessen.csv and resultaten.csv for one province into `folder`."""
+    """Write experimenten.csv, lessen.csv, resultaten.csv and (v1.1) zelfscan.csv for one province into
+    `folder`. Lessons name a learning question now and then; decided dilemmas carry their decision."""
     rng = random.Random(f"{seed}-{province}")
     core_tasks, lines = vocabulary("kerntaken").codes, vocabulary("ida_sporen").codes
     phases, directions = vocabulary("fasen").codes, vocabulary("leerrichtingen").codes
@@ -31,9 +36,11 @@ def write_delivery(folder: Path, province: str, experiments: int, lessons_per_ex
          (folder / "resultaten.csv").open("w", newline="", encoding="utf-8") as res_file:
         exp_out, les_out, res_out = csv.writer(exp_file), csv.writer(les_file), csv.writer(res_file)
         exp_out.writerow(["experiment_id", "provincie", "titel", "samenvatting", "kerntaak", "ida_spoor", "fase",
-                          "reden_gestopt", "startdatum", "einddatum", "partners", "publieke_waarden", "trefwoorden", "budget_eur"])
+                          "reden_gestopt", "startdatum", "einddatum", "partners", "publieke_waarden", "trefwoorden", "budget_eur",
+                          "leervragen"])
         les_out.writerow(["les_id", "experiment_id", "datum", "leerrichting", "categorie", "les", "dilemma",
-                          "publieke_waarden", "escalatieniveau", "status"])
+                          "publieke_waarden", "escalatieniveau", "status", "leervraag", "besluit", "besloten_door",
+                          "besloten_op"])
         res_out.writerow(["experiment_id", "indicator", "eenheid", "nulmeting", "doel", "waarde", "gemeten_op"])
         for number in range(1, experiments + 1):
             experiment_id = f"{prefix}-syn-{number:05d}"
@@ -44,18 +51,32 @@ def write_delivery(folder: Path, province: str, experiments: int, lessons_per_ex
                               "Geen vervolgfinanciering." if phase == "gestopt" else "", start.isoformat(),
                               (start + timedelta(days=rng.randrange(30, 900))).isoformat(),
                               "Gemeente|Waterschap", rng.choice(values), f"synthetisch|{rng.choice(WORDS)}",
-                              f"{rng.randrange(5_000, 2_000_000)}"])
+                              f"{rng.randrange(5_000, 2_000_000)}", "|".join(QUESTIONS)])
             for lesson in range(1, lessons_per_experiment + 1):
                 dilemma = rng.random() < 0.15
-                les_out.writerow([f"{experiment_id}-l{lesson:03d}", experiment_id,
-                                  (start + timedelta(days=rng.randrange(1, 700))).isoformat(), rng.choice(directions),
+                status = rng.choice(statuses)
+                raised = start + timedelta(days=rng.randrange(1, 700))
+                decided = dilemma and status == "besloten"
+                les_out.writerow([f"{experiment_id}-l{lesson:03d}", experiment_id, raised.isoformat(), rng.choice(directions),
                                   rng.choice(categories), _sentence(rng, 40), "ja" if dilemma else "nee",
                                   rng.choice(values) if dilemma else "", rng.choice(levels) if dilemma else "",
-                                  rng.choice(statuses)])
+                                  status, rng.randrange(1, len(QUESTIONS) + 1) if rng.random() < 0.3 else "",
+                                  _sentence(rng, 12) if decided else "", rng.choice(levels) if decided else "",
+                                  (raised + timedelta(days=rng.randrange(0, 300))).isoformat() if decided else ""])
             for indicator in range(rng.randrange(0, 3)):
                 res_out.writerow([experiment_id, f"Indicator {indicator + 1}", "aantal", rng.randrange(0, 50),
                                   rng.randrange(50, 500), rng.randrange(0, 600),
                                   (start + timedelta(days=rng.randrange(30, 800))).isoformat()])
+
+
+    with (folder / "zelfscan.csv").open("w", newline="", encoding="utf-8") as scan_file:
+        scan_out = csv.writer(scan_file)
+        scan_out.writerow(["provincie", "peildatum", "aanbeveling", "niveau", "toelichting"])
+        for recommendation in vocabulary("aanbevelingen").codes:
+            level = rng.randrange(1, 5)
+            for reference in SCAN_DATES:
+                scan_out.writerow([province, reference.isoformat(), recommendation, level, _sentence(rng, 10)])
+                level = min(5, level + rng.randrange(0, 2))
 
 
 def write_deliveries(out: Path, experiments: int, lessons_per_experiment: int, seed: int = 0) -> None:

@@ -21,7 +21,8 @@ LISTS_SHEET = "keuzelijsten"
 INSTRUCTIONS = [
     f"Sjabloon voor een levering aan het IDA Leerplatform (standaard v{STANDARD_VERSION}).",
     "",
-    "Vul per soort gegevens het werkblad met dezelfde naam: experimenten, lessen, resultaten.",
+    "Vul per soort gegevens het werkblad met dezelfde naam: experimenten, lessen, resultaten, zelfscan, intrekkingen.",
+    "Werkbladen die u niet nodig heeft, mag u leeg laten of verwijderen.",
     "Rij 1 bevat de kolomnamen: laat die staan. Rij 2 is een voorbeeld: vervang of verwijder die.",
     "Vetgedrukte kolommen zijn verplicht.",
     "Datums: 2021-03-15 of 15-03-2021 (dag eerst).",
@@ -30,6 +31,10 @@ INSTRUCTIONS = [
     "Keuzevelden hebben een keuzelijst; de code of het Nederlandse label is goed.",
     "dilemma: ja of nee. Bij een dilemma is het escalatieniveau verplicht.",
     "fase 'gestopt': vul ook reden_gestopt in.",
+    "lessen, leervraag (v1.1): het nummer (1 = de eerste) of de tekst van een leervraag van het experiment.",
+    "lessen, besluit/besloten_door/besloten_op (v1.1): wat er over een dilemma is besloten, door welk niveau en wanneer.",
+    "zelfscan (v1.1): per aanbeveling een niveau van 1 (initieel) tot 5 (optimaliserend) op een peildatum.",
+    "intrekkingen (v1.1): trek een eigen experiment of les in, met een reden (soort: experiment of les).",
     "Een levering wordt in zijn geheel goedgekeurd of afgekeurd; het rapport noemt elke fout met werkblad, rij en kolom.",
     "Een latere levering vervangt wat u eerder aanleverde voor dezelfde id's; weggelaten experimenten blijven bestaan.",
 ]

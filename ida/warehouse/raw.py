@@ -62,7 +62,7 @@ def load(con: duckdb.DuckDBPyConnection, report: Report, delivery_id: str, sourc
             [delivery_id, report.province, source.kind, source.location, list(source.file_names), source.received_at, loaded_at],
         )
         for name, record_type in RECORD_TYPES.items():
-            records = report.records[name]
+            records = report.records.get(name)
             if records:
                 _insert(con, name, record_type.columns, records, delivery_id, report.province, loaded_at)
         con.execute("commit")

@@ -72,6 +72,39 @@ create table if not exists raw.resultaten (
     gemeten_op    date not null
 );
 
+-- v1.1: a lesson's learning question and a dilemma's decision (added to warehouses made before v1.1)
+alter table raw.lessen add column if not exists leervraag varchar;      -- the text of the experiment's question
+alter table raw.lessen add column if not exists besluit varchar;
+alter table raw.lessen add column if not exists besloten_door varchar;  -- escalatieniveau code
+alter table raw.lessen add column if not exists besloten_op date;
+
+-- v1.1: the province's maturity self-assessment, one row per recommendation per reference date
+create table if not exists raw.zelfscan (
+    delivery_id   varchar not null,
+    province_code varchar not null,
+    source_file   varchar not null,
+    source_row    integer not null,
+    loaded_at     timestamp not null,
+    peildatum     date not null,
+    aanbeveling   varchar not null,  -- vocabulary code (aanbevelingen)
+    niveau        integer not null,  -- 1-5 (volwassenheidsniveaus)
+    toelichting   varchar,
+    bewijs        varchar[]
+);
+
+-- v1.1: a province withdraws one of its own experiments or lessons
+create table if not exists raw.intrekkingen (
+    delivery_id   varchar not null,
+    province_code varchar not null,
+    source_file   varchar not null,
+    source_row    integer not null,
+    loaded_at     timestamp not null,
+    soort         varchar not null,  -- experiment | les
+    id            varchar not null,  -- experiment_id or les_id
+    reden         varchar not null,
+    datum         date               -- null: the delivery's date
+);
+
 -- Harvesting from the provinces' own portals (catalog/harvest). Append-only like the rest of raw:
 -- the state of a source is its latest successful run plus the latest row per record.
 create table if not exists raw.harvest_runs (

@@ -18,6 +18,7 @@ import duckdb
 
 from ida import search
 from ida.errors import NotPublished
+from ida.intake.validation import KnownRecords
 
 POINTER = "current.json"
 SERVED_SCHEMAS = ("marts", "vocab")
@@ -77,11 +78,15 @@ def _prune(serving_dir: Path, keep: str) -> None:
             search.remove_index(old)
 
 
-def known_experiments(serving_dir: Path, province: str) -> set[str]:
-    """The experiment ids the platform holds for `province`; lessons of a new delivery may refer to them."""
+def known_experiments(serving_dir: Path, province: str) -> KnownRecords:
+    """What the platform holds for `province` that a new delivery may refer to: its experiments (with their
+    learning questions, which a lesson's `leervraag` names) and its lessons (which a withdrawal names).
+    Withdrawn records are not in the marts, so they are not known."""
     try:
         with connect(serving_dir) as con:
-            rows = con.execute("select experiment_id from marts.experiments where province_code = ?", [province]).fetchall()
+            experiments = con.execute("select experiment_id, learning_questions from marts.experiments where province_code = ?",
+                                      [province]).fetchall()
+            lessons = con.execute("select lesson_id from marts.lessons where province_code = ?", [province]).fetchall()
     except NotPublished:
-        return set()
-    return {r[0] for r in rows}
+        return KnownRecords()
+    return KnownRecords({e: tuple(questions or ()) for e, questions in experiments}, frozenset(r[0] for r in lessons))

@@ -1,8 +1,16 @@
 with
 
+withdrawn as (
+
+    select record_key from {{ ref('int_withdrawals_applied') }} where record_kind = 'experiment'
+
+),
+
 experiments as (
 
+    -- a withdrawn experiment leaves every mart the dashboards read (marts.withdrawn keeps it)
     select * from {{ ref('int_experiments_current') }}
+    where experiment_key not in (select record_key from withdrawn)
 
 ),
 

@@ -1,14 +1,23 @@
 with
 
+withdrawn as (
+
+    select record_kind, record_key from {{ ref('int_withdrawals_applied') }}
+
+),
+
 lessons as (
 
     select * from {{ ref('int_lessons_current') }}
+    where lesson_key not in (select record_key from withdrawn where record_kind = 'les')
 
 ),
 
 experiments as (
 
+    -- a withdrawn experiment takes its lessons and results with it
     select * from {{ ref('int_experiments_current') }}
+    where experiment_key not in (select record_key from withdrawn where record_kind = 'experiment')
 
 ),
 
@@ -45,8 +54,16 @@ final as (
         lessons.status_label,
         lessons.is_open_dilemma,
 
+        ---------- v1.1: the learning question it answers, and the decision on a dilemma
+        lessons.learning_question,
+        lessons.decision,
+        lessons.decided_by,
+        lessons.decided_by_label,
+
         ---------- dates
         lessons.lesson_date,
+        lessons.decided_on,
+        (lessons.decided_on - lessons.lesson_date)::integer as days_to_decision,
 
         ---------- provenance
         lessons.loaded_at as last_loaded,

@@ -18,6 +18,12 @@ experiments as (
 
 ),
 
+withdrawn as (
+
+    select * from {{ ref('withdrawn') }}
+
+),
+
 experiment_counts as (
 
     select
@@ -30,6 +36,18 @@ experiment_counts as (
         count(*) filter (where not is_stopped) as running
 
     from experiments
+    group by province_code
+
+),
+
+withdrawn_counts as (
+
+    select
+        province_code,
+        count(*) filter (where record_kind = 'experiment') as withdrawn_experiments,
+        count(*) filter (where record_kind = 'les') as withdrawn_lessons
+
+    from withdrawn
     group by province_code
 
 ),
@@ -68,11 +86,16 @@ final as (
             as beyond_share,
 
         ---------- freshness
-        last_deliveries.last_loaded
+        last_deliveries.last_loaded,
+
+        ---------- v1.1: withdrawn (not in the counts above; lessons include those of withdrawn experiments)
+        coalesce(withdrawn_counts.withdrawn_experiments, 0) as withdrawn_experiments,
+        coalesce(withdrawn_counts.withdrawn_lessons, 0) as withdrawn_lessons
 
     from provinces
     left join experiment_counts on provinces.code = experiment_counts.province_code
     left join last_deliveries on provinces.code = last_deliveries.province_code
+    left join withdrawn_counts on provinces.code = withdrawn_counts.province_code
 
 )
 

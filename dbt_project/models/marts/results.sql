@@ -6,9 +6,17 @@ results as (
 
 ),
 
+withdrawn as (
+
+    select record_kind, record_key from {{ ref('int_withdrawals_applied') }}
+
+),
+
 experiments as (
 
+    -- a withdrawn experiment takes its lessons and results with it
     select * from {{ ref('int_experiments_current') }}
+    where experiment_key not in (select record_key from withdrawn where record_kind = 'experiment')
 
 ),
 

@@ -29,8 +29,14 @@ renamed as (
         escalatieniveau as escalation_level,
         status,
 
+        ---------- v1.1: the learning question it answers, and the decision on a dilemma
+        leervraag as learning_question,
+        besluit as decision,
+        besloten_door as decided_by,
+
         ---------- dates
         datum as lesson_date,
+        besloten_op as decided_on,
 
         ---------- provenance
         delivery_id,
