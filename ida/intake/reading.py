@@ -20,12 +20,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import re
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -329,38 +330,65 @@ def _read_csv(source: IO[bytes], name: str, delivery: Delivery) -> Table:
 ROWS_PER_COUNT = 1000  # rows read between two counts against the delivery's caps
 
 
+class Rows:
+    """The rows of one table as they are read, counted against the delivery's caps a thousand at a
+    time. Blank rows are counted before they are made, and trailing ones never are (a sheet
+    formatted down to row 1,048,576, a file ending in empty lines)."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+        self.rows: list[list[Any]] = []
+        self.batch: list[list[Any]] = []
+        self.blank = 0
+
+    @property
+    def row(self) -> int:
+        """The number of the row being read, as a spreadsheet user counts (the first is 1)."""
+        return len(self.rows) + len(self.batch) + self.blank + 1
+
+    def add(self, row: list[Any]) -> None:
+        if self.blank:
+            self.flush()
+            self.delivery.count_blank(self.blank, len(self.rows) + 1)
+            self.rows += [[]] * self.blank
+            self.blank = 0
+        self.batch.append(row)
+        if len(self.batch) >= ROWS_PER_COUNT:
+            self.flush()
+
+    def flush(self) -> None:
+        self.delivery.count(self.batch, len(self.rows) + 1)
+        self.rows += self.batch
+        self.batch = []
+
+    def done(self) -> list[list[Any]]:
+        self.flush()
+        return self.rows
+
+
 def _csv_rows(source: IO[bytes], delimiter: str, delivery: Delivery) -> list[list[str]]:
-    """The records of a CSV file, decoded line by line and counted against the caps as they are read;
-    trailing blank rows are dropped (they cost nothing and say nothing)."""
-    lines = CsvLines(source, delivery.limits.max_line_bytes)
+    """The records of a CSV file, decoded as they are read and counted against the caps."""
+    rows = Rows(delivery)
+    lines = CsvLines(source, delimiter, delivery.limits, lambda: rows.row)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    rows: list[list[str]] = []
-    batch: list[list[str]] = []
-    blank = 0  # blank rows seen since the last row with text; kept only when text follows
+    batch = rows.batch
     try:
-        for row in reader:
-            lines.row_done()
-            if not row:
-                blank += 1
+        for row in reader:  # the hot loop: a row with text and none blank before it goes straight in
+            if row and not rows.blank:
+                batch.append(row)
+                if len(batch) < ROWS_PER_COUNT:
+                    continue
+            elif row:
+                rows.add(row)
+            else:
+                rows.blank += 1
                 continue
-            if blank:  # counted before they are made: a file of nothing but line breaks makes no list
-                delivery.count(batch, len(rows) + 1)
-                rows += batch
-                delivery.count_blank(blank, len(rows) + 1)
-                rows += [[]] * blank
-                batch, blank = [], 0
-            batch.append(row)
             if len(batch) >= ROWS_PER_COUNT:
-                delivery.count(batch, len(rows) + 1)
-                rows += batch
-                batch = []
+                rows.flush()
+            batch = rows.batch
     except csv.Error as problem:
-        raise Unreadable(_csv_problem(str(problem), lines.row, reader.line_num)) from None
-    finally:
-        lines.close()
-    delivery.count(batch, len(rows) + 1)
-    rows += batch
-    return rows
+        raise Unreadable(_csv_problem(str(problem), rows.row, reader.line_num)) from None
+    return rows.done()
 
 
 def _csv_problem(problem: str, row: int, line: int) -> str:
@@ -368,75 +396,133 @@ def _csv_problem(problem: str, row: int, line: int) -> str:
     where = f"bij regel {dutch_number(line)} (rij {dutch_number(row)})"
     if problem.startswith("field larger than field limit"):
         return (f"Het CSV-bestand is niet goed gevormd {where}: een cel heeft meer dan "
-                f"{dutch_number(csv.field_size_limit())} tekens; "
-                "zo lang is geen enkele waarde van de standaard. Controleer de aanhalingstekens rond teksten: "
-                "een aanhalingsteken dat niet wordt gesloten maakt van de rest van het bestand één cel.")
+                f"{dutch_number(csv.field_size_limit())} tekens; zo lang is geen enkele waarde van de standaard. "
+                "Controleer de aanhalingstekens rond teksten: een aanhalingsteken dat niet wordt gesloten maakt "
+                "van de rest van het bestand één cel.")
     if "EOF inside string" in problem or "unexpected end of data" in problem:
-        return (f"Het CSV-bestand is niet goed gevormd {where}: een aanhalingsteken wordt niet "
-                "gesloten. Controleer de aanhalingstekens rond teksten.")
-    return (f"Het CSV-bestand is niet goed gevormd {where}: een aanhalingsteken staat midden in "
-            "een cel of een tekst loopt na het sluitende aanhalingsteken door. Controleer de aanhalingstekens rond teksten.")
+        return (f"Het CSV-bestand is niet goed gevormd {where}: een aanhalingsteken wordt niet gesloten. "
+                "Controleer de aanhalingstekens rond teksten.")
+    return (f"Het CSV-bestand is niet goed gevormd {where}: een aanhalingsteken staat midden in een cel of een "
+            "tekst loopt na het sluitende aanhalingsteken door. Controleer de aanhalingstekens rond teksten.")
+
+
+TEXT_CHUNK_BYTES = 1024 * 1024
+LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # a line as csv ends it: \n, \r\n or \r
+ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # line breaks to str.splitlines, not to csv
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")  # a character of UTF-8 beyond ASCII
+ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (ANSI)"}
 
 
 class CsvLines:
-    """The lines of a CSV file as text, for `csv.reader`.
+    """The lines of a CSV file as text, for `csv.reader`: UTF-8 (with or without BOM), or
+    Windows-1252 as Dutch Excel writes it.
 
-    Each line is decoded on its own: UTF-8 (with or without BOM), or Windows-1252 as Dutch Excel
-    writes it. The first line that is not ASCII fixes the encoding; a later line in the other one
-    means the file mixes them (text pasted from elsewhere), and it is refused naming that row
-    rather than stored as mojibake ("cafÃ©"). No line, and no row (a row may span lines inside
-    quotes), longer than `max_bytes` is ever held, and a NUL byte is refused where it stands."""
+    The first row that is not ASCII fixes the encoding; a later row in the other one means the file
+    mixes them (text pasted from elsewhere), and it is refused naming that row rather than stored
+    as mojibake ("cafÃ©"). A NUL byte is refused where it stands, and no line longer than
+    `max_line_bytes` is ever held.
 
-    def __init__(self, source: IO[bytes], max_bytes: int) -> None:
-        # latin-1 maps every byte to one character: the wrapper only splits lines (\n, \r\n or \r)
-        self.text = io.TextIOWrapper(source, encoding="latin-1", newline="")
-        self.max_bytes = max_bytes
-        self.row = 1  # the row csv.reader is reading, as a spreadsheet user counts (header = 1)
-        self.row_bytes = 0
+    The file is read a megabyte at a time. A chunk that is plainly fine — one encoding, no NUL, no
+    long line — is split and handed to csv whole, at C speed; any other chunk goes line by line,
+    which finds the row that breaks. `row()` tells the row the reader is in. Delimiters are counted
+    too: while a file holds fewer than twice the cell cap, no single row can hold more (a row can
+    span lines inside quotes, so the line limit alone does not bound it); past that, every chunk
+    goes line by line, and so does the length of each row."""
+
+    def __init__(self, source: IO[bytes], delimiter: str, limits: Limits, row: Callable[[], int]) -> None:
+        self.source, self.delimiter, self.row = source, delimiter, row
+        self.max_bytes = limits.max_line_bytes
+        self.delimiter_budget = 2 * limits.max_cells
         self.encoding: str | None = None
-        self.since: int | None = None  # the row where the encoding became known
-
-    def row_done(self) -> None:
-        self.row += 1
-        self.row_bytes = 0
-
-    def close(self) -> None:
-        self.text.detach()  # the caller closes the file itself
+        self.marked = False  # a UTF-8 byte order mark
+        self.row_bytes = (0, 0)  # (row, bytes of it seen) while going line by line
 
     def __iter__(self) -> Iterator[str]:
-        line = self.text.readline(self.max_bytes + 1)
-        if line.startswith("\xef\xbb\xbf"):  # the UTF-8 byte order mark
-            line, self.encoding, self.since = line[3:], "utf-8", 0
-        while line:
-            self.row_bytes += len(line)
-            if self.row_bytes > self.max_bytes:
-                raise Unreadable(f"Rij {dutch_number(self.row)} is langer dan {dutch_number(self.max_bytes // 1024)} KiB, "
-                                 "de grens per rij. Controleer de aanhalingstekens rond teksten en de regeleinden.")
-            if "\0" in line:
-                raise Unreadable(f"Rij {dutch_number(self.row)} bevat een NUL-teken (binaire gegevens). "
-                                 "Sla het bestand opnieuw op als 'CSV UTF-8'.")
-            yield line if line.isascii() else self._decode(line.encode("latin-1"))
-            line = self.text.readline(self.max_bytes + 1)
+        return itertools.chain.from_iterable(self._chunks())
 
-    def _decode(self, raw: bytes) -> str:
+    def _chunks(self) -> Iterator[Iterable[str]]:
+        carry = self.source.read(3)
+        if carry == codecs.BOM_UTF8:
+            carry, self.encoding, self.marked = b"", "utf-8", True
+        while True:
+            block = self.source.read(TEXT_CHUNK_BYTES)
+            data = carry + block
+            if not block:
+                if data:
+                    yield self._lines(data)
+                return
+            cut = data.rfind(b"\n") + 1 or data.rfind(b"\r", 0, len(data) - 1) + 1  # never between \r and \n
+            if not cut:
+                if len(data) > self.max_bytes:
+                    raise self._too_long()
+                carry = data
+                continue
+            carry = data[cut:]
+            yield self._lines(data[:cut])
+
+    def _lines(self, data: bytes) -> Iterable[str]:
+        """The lines of `data` (whole lines), as a list when the chunk is plainly fine."""
+        if self.delimiter_budget < 0 or b"\0" in data:
+            return self._line_by_line(data)
+        if data.isascii():
+            text = data.decode("ascii")
+        else:
+            try:
+                text, encoding = data.decode("utf-8"), "utf-8"
+            except UnicodeDecodeError:
+                if UTF8_SEQUENCE.search(data):  # cp1252 with UTF-8 in it, or broken UTF-8: find the row
+                    return self._line_by_line(data)
+                try:
+                    text, encoding = data.decode("cp1252"), "cp1252"
+                except UnicodeDecodeError:
+                    return self._line_by_line(data)
+            if self.encoding not in (None, encoding):
+                return self._line_by_line(data)
+            self.encoding = encoding
+        self.delimiter_budget -= text.count(self.delimiter)
+        lines = LINE_TEXT.findall(text) if any(c in text for c in ODD_BREAKS) else text.splitlines(keepends=True)
+        if max(map(len, lines)) * 4 > self.max_bytes:  # a character is at most 4 bytes
+            return self._line_by_line(data)
+        return lines
+
+    def _line_by_line(self, data: bytes) -> Iterator[str]:
+        for raw in LINE.findall(data):
+            row = self.row()
+            seen = self.row_bytes[1] if self.row_bytes[0] == row else 0
+            self.row_bytes = (row, seen + len(raw))
+            if seen + len(raw) > self.max_bytes:
+                raise self._too_long()
+            if b"\0" in raw:
+                raise Unreadable(f"Rij {dutch_number(row)} bevat een NUL-teken (binaire gegevens). "
+                                 "Sla het bestand opnieuw op als 'CSV UTF-8'.")
+            yield raw.decode("ascii") if raw.isascii() else self._decode(raw, row)
+
+    def _too_long(self) -> Unreadable:
+        return Unreadable(f"Rij {dutch_number(self.row())} is langer dan {dutch_number(self.max_bytes // 1024)} KiB, "
+                          "de grens per rij. Controleer de aanhalingstekens rond teksten en de regeleinden.")
+
+    def _decode(self, raw: bytes, row: int) -> str:
         try:
             text, encoding = raw.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             try:
                 text, encoding = raw.decode("cp1252"), "cp1252"
             except UnicodeDecodeError:
-                raise Unreadable(f"De tekencodering is onleesbaar in rij {dutch_number(self.row)}. Sla het bestand op "
+                raise Unreadable(f"De tekencodering is onleesbaar in rij {dutch_number(row)}. Sla het bestand op "
                                  "als 'CSV UTF-8' of als 'CSV (gescheiden door lijstscheidingsteken)' (Windows-1252).") from None
         if self.encoding is None:
-            self.encoding, self.since = encoding, self.row
+            self.encoding = encoding
         elif encoding != self.encoding:
-            names = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (ANSI)"}
-            before = ("het bestand is als UTF-8 gemarkeerd" if self.since == 0 else
-                      f"tot daar is het {names[self.encoding]} (zie rij {dutch_number(self.since)})")
-            raise Unreadable(f"Het bestand mengt tekencoderingen: rij {dutch_number(self.row)} is {names[encoding]}, maar "
-                             f"{before}. Zo zouden letters als 'é' verminkt worden opgeslagen. Sla het bestand opnieuw "
-                             "op als 'CSV UTF-8', na het plakken van tekst uit een ander bestand.")
+            before = ("het bestand is als UTF-8 gemarkeerd" if self.marked
+                      else f"de rijen ervoor zijn {ENCODING_NAMES[self.encoding]}")
+            raise Unreadable(f"Het bestand mengt tekencoderingen: rij {dutch_number(row)} is "
+                             f"{ENCODING_NAMES[encoding]}, maar {before}. Zo zouden letters als 'é' verminkt worden "
+                             "opgeslagen. Sla het bestand opnieuw op als 'CSV UTF-8' (controleer tekst die uit een "
+                             "ander bestand is geplakt).")
         return text
+
+
+LINE_TEXT = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 # --- XLSX --------------------------------------------------------------------------------------
@@ -604,28 +690,14 @@ def _read_xlsx(source: IO[bytes], name: str, delivery: Delivery) -> list[Table]:
 
 
 def _sheet_rows(sheet: Any, delivery: Delivery) -> list[list[Any]]:
-    """A sheet's rows as cells, counted against the delivery's caps as they stream from the part;
-    trailing blank rows (a sheet formatted down to row 1,048,576) are never made."""
-    rows: list[list[Any]] = []
-    batch: list[list[Any]] = []
-    blank = 0
+    """A sheet's rows as cells, counted against the delivery's caps as they stream from the part."""
+    rows = Rows(delivery)
     for values in sheet.iter_rows(values_only=True):
         if all(v is None for v in values):
-            blank += 1
-            continue
-        if blank:
-            delivery.count(batch, len(rows) + 1)
-            rows += batch
-            delivery.count_blank(blank, len(rows) + 1)
-            rows += [[]] * blank
-            batch, blank = [], 0
-        batch.append([_workbook_cell(v) for v in values])
-        if len(batch) >= ROWS_PER_COUNT:
-            delivery.count(batch, len(rows) + 1)
-            rows += batch
-            batch = []
-    delivery.count(batch, len(rows) + 1)
-    return rows + batch
+            rows.blank += 1
+        else:
+            rows.add([_workbook_cell(v) for v in values])
+    return rows.done()
 
 
 # --- JSON --------------------------------------------------------------------------------------
