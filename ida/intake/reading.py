@@ -32,12 +32,12 @@ from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from ida.settings import Limits
 from ida.standard.record_types import RECORD_TYPES
 from ida.standard.values import Structured
+from ida.xml_prolog import DefusedXmlException, Prolog
 
 MAX_ZIP_ENTRIES = 50  # files in one delivery ZIP
 CHUNK_BYTES = 64 * 1024  # what one read from a ZIP entry may inflate to
@@ -527,20 +527,6 @@ LINE_TEXT = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 # --- XLSX --------------------------------------------------------------------------------------
 
-class _RootReached(Exception):
-    """The first element of an XML part: its prolog, the only place a DTD can stand, has been read."""
-
-
-class _Prolog:
-    """A parser target that stops at the root element: nothing is built, nothing is kept."""
-
-    def start(self, tag: str, attributes: dict) -> None:
-        raise _RootReached
-
-    def close(self) -> None:
-        return None
-
-
 class _SharedStrings:
     """A parser target that counts a workbook's shared strings (`si`) and their text in UTF-8 bytes."""
 
@@ -607,7 +593,7 @@ def checked_workbook(source: IO[bytes], limits: Limits, copy: IO[bytes]) -> None
                     continue
                 part = entry.filename
                 is_xml = entry.filename.lower().endswith(XML_SUFFIXES)
-                prolog = DefusedXMLParser(target=_Prolog(), forbid_dtd=True) if is_xml else None
+                prolog = Prolog(forbid_dtd=True) if is_xml else None
                 strings = (DefusedXMLParser(target=_SharedStrings(limits), forbid_dtd=True)
                            if entry.filename in shared_strings else None)
                 with rebuilt.open(zipfile.ZipInfo(entry.filename, entry.date_time), "w", force_zip64=True) as out:
@@ -615,10 +601,7 @@ def checked_workbook(source: IO[bytes], limits: Limits, copy: IO[bytes]) -> None
                         left -= len(chunk)
                         out.write(chunk)
                         if prolog is not None:
-                            try:
-                                prolog.feed(chunk)
-                            except _RootReached:
-                                prolog = None
+                            prolog.feed(chunk)
                         if strings is not None:
                             strings.feed(chunk)
         except DefusedXmlException:
