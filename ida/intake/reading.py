@@ -27,6 +27,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -130,6 +131,10 @@ class Delivery:
 
 class Unreadable(Exception):
     """A file that is not what it claims to be; the message is Dutch and meant for the deliverer."""
+
+
+class TooLarge(Unreadable):
+    """An entry of a ZIP (or workbook) that unpacks beyond its limit."""
 
 
 def dutch_number(number: int) -> str:
@@ -276,7 +281,7 @@ def _inflate(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> It
             while chunk := handle.read(CHUNK_BYTES):
                 total += len(chunk)
                 if total > limit:
-                    raise Unreadable(f"'{entry.filename}' pakt uit tot meer dan {_mib(limit)}, de grens per bestand. "
+                    raise TooLarge(f"'{entry.filename}' pakt uit tot meer dan {_mib(limit)}, de grens per bestand. "
                                      "Lever het in delen aan.")
                 yield chunk
     except ZIP_ERRORS:
@@ -556,18 +561,28 @@ UNSAFE_XML = ("De werkmap bevat XML-constructies die niet in een Excel-bestand h
               "'{part}'). Sla hem opnieuw op als Excel-werkmap (.xlsx).")
 
 
+class _ContentTypes:
+    """A parser target that notes the parts declared as shared strings, as openpyxl finds them."""
+
+    def __init__(self) -> None:
+        self.shared_strings = {"xl/sharedStrings.xml"}
+
+    def start(self, tag: str, attributes: dict) -> None:
+        if attributes.get("ContentType") == SHARED_STRINGS_TYPE and attributes.get("PartName"):
+            self.shared_strings.add(attributes["PartName"].lstrip("/"))
+
+    def close(self) -> None:
+        return None
+
+
 def _shared_strings_parts(archive: zipfile.ZipFile, limits: Limits) -> set[str]:
-    """The parts [Content_Types].xml declares as shared strings (as openpyxl finds them), and the usual name."""
-    parts = {"xl/sharedStrings.xml"}
-    if "[Content_Types].xml" not in archive.namelist():
-        return parts
-    parser = DefusedXMLParser(forbid_dtd=True)
-    for chunk in _inflate(archive, archive.getinfo("[Content_Types].xml"), limits.max_unpacked_bytes):
-        parser.feed(chunk)
-    for element in parser.close().iter():
-        if element.get("ContentType") == SHARED_STRINGS_TYPE and element.get("PartName"):
-            parts.add(element.get("PartName").lstrip("/"))
-    return parts
+    """The parts [Content_Types].xml declares as shared strings, and the usual name."""
+    types = _ContentTypes()
+    if "[Content_Types].xml" in archive.namelist():
+        parser = DefusedXMLParser(target=types, forbid_dtd=True)
+        for chunk in _inflate(archive, archive.getinfo("[Content_Types].xml"), limits.max_unpacked_bytes):
+            parser.feed(chunk)
+    return types.shared_strings
 
 
 def checked_workbook(source: IO[bytes], limits: Limits, copy: IO[bytes]) -> None:
@@ -578,7 +593,9 @@ def checked_workbook(source: IO[bytes], limits: Limits, copy: IO[bytes]) -> None
     and stored uncompressed in the copy, so that whatever reads the copy (openpyxl) meets only sizes
     that are true. Every XML part's prolog is read with defusedxml, refusing any DTD or entity (a
     DTD can stand nowhere else; openpyxl reads the rest with defusedxml too), and the shared strings
-    are counted with their bytes before openpyxl would hold them all."""
+    are counted with their bytes before openpyxl would hold them all. A part of another name (an
+    image, or XML under a name of its own) is read as XML as far as it goes: a DTD in it is refused
+    too, but a part that is no XML at all is left as it is."""
     with _open_zip(source, MAX_WORKBOOK_PARTS, "Excel-werkmap (.xlsx)", limits) as archive, \
             zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED, allowZip64=True) as rebuilt:
         if "xl/workbook.xml" not in archive.namelist():
@@ -593,15 +610,23 @@ def checked_workbook(source: IO[bytes], limits: Limits, copy: IO[bytes]) -> None
                     continue
                 part = entry.filename
                 is_xml = entry.filename.lower().endswith(XML_SUFFIXES)
-                prolog = Prolog(forbid_dtd=True) if is_xml else None
-                strings = (DefusedXMLParser(target=_SharedStrings(limits), forbid_dtd=True)
+                prolog: Prolog | None = Prolog(forbid_dtd=True)
+                # counted by the fast parser: it is only fed what the defused one has passed (prolog first)
+                strings = (ElementTree.XMLParser(target=_SharedStrings(limits))
                            if entry.filename in shared_strings else None)
                 with rebuilt.open(zipfile.ZipInfo(entry.filename, entry.date_time), "w", force_zip64=True) as out:
                     for chunk in _inflate(archive, entry, left):
                         left -= len(chunk)
                         out.write(chunk)
                         if prolog is not None:
-                            prolog.feed(chunk)
+                            try:
+                                prolog.feed(chunk)
+                            except DefusedXmlException:
+                                raise
+                            except ET_ERRORS:
+                                if is_xml:
+                                    raise
+                                prolog = None  # not XML: an image, say
                         if strings is not None:
                             strings.feed(chunk)
         except DefusedXmlException:
@@ -609,11 +634,9 @@ def checked_workbook(source: IO[bytes], limits: Limits, copy: IO[bytes]) -> None
         except ET_ERRORS:
             raise Unreadable(f"De werkmap is beschadigd: '{part}' is geen geldige XML. "
                              "Open hem in Excel en sla hem opnieuw op als .xlsx.") from None
-        except Unreadable as problem:
-            if "pakt uit tot meer dan" in str(problem):
-                raise Unreadable(f"De werkmap pakt uit tot meer dan {_mib(limits.max_unpacked_bytes)}, de grens per "
-                                 "werkmap. Lever de gegevens in delen aan.") from None
-            raise
+        except TooLarge:
+            raise Unreadable(f"De werkmap pakt uit tot meer dan {_mib(limits.max_unpacked_bytes)}, de grens per "
+                             "werkmap. Lever de gegevens in delen aan.") from None
 
 
 def _workbook_cell(value: Any) -> Any:
