@@ -195,7 +195,7 @@ def workbook_part_inflates_beyond_declared(folder: Path, scale: float) -> list[P
 
 def shared_strings_bytes(folder: Path, scale: float) -> list[Path]:
     """Issue 14 #3: a workbook of half a megabyte with 187 MB of shared strings."""
-    strings = (b"<si><t>" + b"a" * MIB + b"</t></si>" for _ in range(_n(187, scale * 2, 2)))
+    strings = (b"<si><t>" + b"a" * MIB + b"</t></si>" for _ in range(_n(187, scale, 2)))
     return [write_workbook(folder / "lessen.xlsx", {"lessen": lessons_sheet(1, LESSON)}, strings)]
 
 
@@ -280,7 +280,7 @@ def quoted_long_row(folder: Path, scale: float) -> list[Path]:
     with path.open("wb") as out:
         out.write(",".join(LESSON_COLUMNS).encode() + b"\n")
         piece = b"," * 1000 + b'"\n"'
-        for _ in range(_n(40_000, scale * 10)):
+        for _ in range(_n(40_000, scale)):
             out.write(piece)
         out.write(b"\n")
     return [path]
@@ -314,10 +314,17 @@ def json_many_values(folder: Path, scale: float) -> list[Path]:
 
 
 def json_wide_records(folder: Path, scale: float) -> list[Path]:
-    """JSON of 50,000 lessons that each have a key of their own: as a table, 2.5 billion cells."""
-    records = [{f"veld{n}": "x"} for n in range(_n(50_000, scale * 10, 200))]
+    """JSON of 150,000 lessons that each have a key of their own: as a table, 22.5 billion cells."""
+    records = [{f"veld{n}": "x"} for n in range(_n(150_000, scale, 200))]
     path = folder / "levering.json"
     path.write_text(json.dumps({"lessen": records}))
+    return [path]
+
+
+def json_many_objects(folder: Path, scale: float) -> list[Path]:
+    """JSON of a million empty objects: the rows of a table, before any cell."""
+    path = folder / "levering.json"
+    path.write_bytes(b'{"lessen": [' + b",".join([b"{}"] * _n(1_000_000, scale)) + b"]}")
     return [path]
 
 
@@ -343,5 +350,6 @@ KINDS = [
     Kind("nul-tekens", "CSV, NUL na 1 MB", nul_bytes),
     Kind("diepe-json", "JSON, 1 mln niveaus diep", deep_json),
     Kind("json-waarden", "JSON, 15 mln lege lijsten", json_many_values),
-    Kind("json-breed", "JSON, 50.000 objecten met elk een eigen sleutel", json_wide_records),
+    Kind("json-breed", "JSON, 150.000 objecten met elk een eigen sleutel", json_wide_records),
+    Kind("json-objecten", "JSON, 1 mln lege objecten", json_many_objects),
 ]

@@ -723,12 +723,13 @@ JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)
 JSON_STRING = re.compile(rb'"[^"]*"')  # after the escapes are gone: linear, never backtracking
 
 
-def json_values(data: bytes) -> int:
-    """An upper bound on the values in a JSON document, counted without parsing it: every array
-    element and object member but the first follows a comma outside a string, the first an opening
-    bracket."""
+def json_shape(data: bytes) -> tuple[int, int]:
+    """Upper bounds on the values and on the objects in a JSON document, counted without parsing it:
+    every array element and object member but the first follows a comma outside a string, the first
+    an opening bracket; every object opens with a brace."""
     skeleton = JSON_STRING.sub(b"", JSON_ESCAPE.sub(b"", data))
-    return skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{")
+    objects = skeleton.count(b"{")
+    return skeleton.count(b",") + skeleton.count(b"[") + objects, objects
 
 
 def _read_json(source: IO[bytes], name: str, delivery: Delivery) -> list[Table]:
@@ -736,9 +737,13 @@ def _read_json(source: IO[bytes], name: str, delivery: Delivery) -> list[Table]:
     if what := _looks_like(data[:SNIFF_BYTES]):
         raise Unreadable(f"Dit is {what}, geen JSON-tekstbestand. Sla de levering op als JSON in UTF-8.")
     limits = delivery.limits
-    if json_values(data) > limits.max_cells + limits.max_rows:  # a cell per value, an object per row
+    values, objects = json_shape(data)  # before parsing: an object costs a few hundred bytes, a value tens
+    if values > limits.max_cells + limits.max_rows:  # a cell per value, an object per row
         raise Unreadable(f"De JSON bevat meer dan {dutch_number(limits.max_cells)} waarden, de grens van cellen per "
                          "levering. Lever de gegevens in delen aan.")
+    if objects > limits.max_rows + 1:  # an object per row, one around them all
+        raise Unreadable(f"De JSON bevat meer dan {dutch_number(limits.max_rows)} objecten, de grens van rijen per "
+                         "levering (één object per rij). Lever de gegevens in delen aan.")
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
