@@ -29,7 +29,14 @@ class SettingsError(UsageError):
 class Limits:
     """What one delivery may hold; readers refuse what crosses a limit."""
 
-    max_file_bytes: int = 50 * MIB  # IDA_MAX_FILE_MB: one delivered file, also inside a ZIP
+    max_file_bytes: int = 50 * MIB  # IDA_MAX_FILE_MB: one delivered file, also inside a ZIP (counted while unpacking)
+    max_unpacked_bytes: int = 200 * MIB  # IDA_MAX_UNPACKED_MB: a ZIP or workbook unpacked, counted while unpacking
+    max_rows: int = 200_000  # IDA_MAX_ROWS: rows of one delivery, all files together
+    max_cells: int = 2_500_000  # IDA_MAX_CELLS: cells of one delivery, all files together
+    max_line_bytes: int = 1 * MIB  # IDA_MAX_LINE_KB: one line of a CSV file
+    max_shared_strings: int = 1_000_000  # IDA_MAX_SHARED_STRINGS: distinct texts in a workbook
+    max_shared_string_bytes: int = 100 * MIB  # IDA_MAX_SHARED_STRINGS_MB: those texts together, in UTF-8
+    max_findings: int = 1000  # IDA_MAX_FINDINGS: errors (and warnings) one report lists; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,16 @@ class Settings:
             ckan_url=env.get("CKAN_URL") or None,
             ckan_api_token=env.get("CKAN_API_TOKEN") or None,
             upload_token=env.get("IDA_UPLOAD_TOKEN") or None,
-            limits=Limits(max_file_bytes=int(number("IDA_MAX_FILE_MB", Limits.max_file_bytes / MIB) * MIB)),
+            limits=Limits(
+                max_file_bytes=int(number("IDA_MAX_FILE_MB", Limits.max_file_bytes / MIB) * MIB),
+                max_unpacked_bytes=int(number("IDA_MAX_UNPACKED_MB", Limits.max_unpacked_bytes / MIB) * MIB),
+                max_rows=int(number("IDA_MAX_ROWS", Limits.max_rows, int)),
+                max_cells=int(number("IDA_MAX_CELLS", Limits.max_cells, int)),
+                max_line_bytes=int(number("IDA_MAX_LINE_KB", Limits.max_line_bytes / 1024) * 1024),
+                max_shared_strings=int(number("IDA_MAX_SHARED_STRINGS", Limits.max_shared_strings, int)),
+                max_shared_string_bytes=int(number("IDA_MAX_SHARED_STRINGS_MB", Limits.max_shared_string_bytes / MIB) * MIB),
+                max_findings=int(number("IDA_MAX_FINDINGS", Limits.max_findings, int)),
+            ),
             harvest=HarvestSettings(
                 sources=path("IDA_SOURCES", DEFAULT_SOURCES),
                 attempts=int(number("IDA_HARVEST_ATTEMPTS", HarvestSettings.attempts, int)),

@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 
 from catalog.harvest import http
+from ida.xml_prolog import DefusedXmlException, check_prolog
 from catalog.harvest.mapping import Distribution, Generic, NotAnExperiment, from_generic
 from catalog.harvest.records import Fetched, Harvested, Progress
 from catalog.harvest.sources import DcatSource
@@ -50,9 +51,15 @@ def parse_page(response: http.Response, session: requests.Session, options: http
             data = response.body
             if fmt == "json-ld":
                 data = json.dumps(_inline_contexts(json.loads(data), session, options)).encode()
+            if fmt == "xml":  # rdflib's RDF/XML parser would expand entities: their declarations are refused first
+                check_prolog(data, forbid_dtd=False)
             graph.parse(data=data, format=fmt, publicID=response.url)
         except http.HarvestError:
             raise
+        except DefusedXmlException:
+            raise http.HarvestError(f"{response.url} is RDF/XML met een entiteit of externe verwijzing in een DTD; "
+                                    "die worden niet gelezen (ze kunnen de oogst laten ontploffen of bestanden van de "
+                                    "server binnenhalen). Vraag de bronhouder de catalogus zonder DTD te publiceren.") from None
         except Exception as problem:  # rdflib's parsers raise many types for broken input
             problems.append(f"{fmt}: {str(problem).splitlines()[0][:160] if str(problem) else type(problem).__name__}")
             continue

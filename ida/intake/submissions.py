@@ -108,7 +108,7 @@ def archive_submission(archive: Path, province: str, files: list[tuple[str, byte
             "files": {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size} for p in stored},
             "accepted": report.accepted,
             "counts": report.counts,
-            "errors": len(report.errors),
+            "errors": report.error_count,
             "duplicate_of": earlier,
         }
         (staging / REPORT).write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
