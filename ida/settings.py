@@ -31,6 +31,12 @@ class Limits:
 
     max_file_bytes: int = 50 * MIB  # IDA_MAX_FILE_MB: one delivered file, also inside a ZIP
 
+    @property
+    def upload_mib(self) -> int:
+        """What the dashboard lets a browser send per file, in MiB: twice the file limit, so that the upload page
+        itself refuses a file over the limit with a Dutch message (Streamlit's own refusal is in English)."""
+        return max(1, -(-2 * self.max_file_bytes // MIB))
+
 
 @dataclass(frozen=True)
 class HarvestSettings:
