@@ -157,9 +157,14 @@ out.write_text(json.dumps({"reads": reads, "errors": errors[:20], "versions": so
 """
 
 
-def _pipeline(env: dict[str, str], **options) -> subprocess.Popen:
-    return subprocess.Popen([IDA, "pipeline"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True, **options)
+def _pipeline(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`ida pipeline` in a process group of its own (so it can be killed with its dbt), its output to `log`."""
+    with log.open("w") as out:
+        return subprocess.Popen([IDA, "pipeline"], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _tail(log: Path) -> str:
+    return log.read_text()[-3000:]
 
 
 def _served(serving_dir: Path) -> tuple[str, int, int]:
@@ -173,8 +178,9 @@ def test_a_pipeline_killed_during_dbt_leaves_the_serving_copy_and_the_next_run_r
     (tmp_path / "landing").mkdir()
     env = platform_env(tmp_path, IDA_LANDING=os.pathsep.join([str(SAMPLES_DIR), str(tmp_path / "landing")]))
     serving_dir = tmp_path / "var" / "serving"
-    first = _pipeline(env)
-    assert first.wait(timeout=900) == 0, first.stdout.read()[-3000:]
+    log = tmp_path / "pipeline.log"
+    first = _pipeline(env, log)
+    assert first.wait(timeout=900) == 0, _tail(log)
     version, experiments, new = _served(serving_dir)
     assert new == 0 and experiments > 0
 
@@ -184,11 +190,11 @@ def test_a_pipeline_killed_during_dbt_leaves_the_serving_copy_and_the_next_run_r
     try:
         write_delivery(tmp_path / "landing" / "PV26", [experiment("UTR-KILL-1", "Onderbroken run")],
                        [lesson("UTR-KILL-1-L1", "UTR-KILL-1")])
-        killed = _pipeline(env)
+        killed = _pipeline(env, log)
         runs = tmp_path / "var" / "dbt"
         deadline = time.monotonic() + 600
         while not (runs.is_dir() and any(p.glob("*") for p in runs.iterdir() if p.is_dir())):  # dbt has started writing
-            assert killed.poll() is None, f"de run eindigde voor dbt begon:\n{killed.stdout.read()[-3000:]}"
+            assert killed.poll() is None, f"de run eindigde voor dbt begon:\n{_tail(log)}"
             assert time.monotonic() < deadline, "dbt begon niet"
             time.sleep(0.2)
         time.sleep(3)  # in the middle of dbt build
@@ -197,9 +203,8 @@ def test_a_pipeline_killed_during_dbt_leaves_the_serving_copy_and_the_next_run_r
         killed.wait(timeout=60)
         assert _served(serving_dir) == (version, experiments, 0)  # the copy the pages read is untouched
 
-        recovered = _pipeline(env)
-        output = recovered.communicate(timeout=900)[0]
-        assert recovered.returncode == 0, output[-3000:]
+        recovered = _pipeline(env, log)
+        assert recovered.wait(timeout=900) == 0, _tail(log)
         after, count, new = _served(serving_dir)
         assert after != version and count == experiments + 1 and new == 1
         with duckdb.connect(str(tmp_path / "var" / "warehouse.duckdb"), read_only=True) as con:
