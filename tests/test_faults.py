@@ -2,7 +2,7 @@
 submission is archived, a pipeline killed in the middle of dbt, and pages read while pipelines swap the
 serving copy. Each test breaks the real thing (a real HTTP server, the kernel's file-size limit, SIGKILL on
 a real `ida pipeline`) and then checks on disk that nothing is half-written and that the next run recovers.
-(CKAN dying in the middle of publishing is tested with the publisher, in tests/test_publish.py.)
+(CKAN dying in the middle of publishing: tests/test_faults_ckan.py.)
 """
 
 from __future__ import annotations
@@ -167,6 +167,13 @@ def _tail(log: Path) -> str:
     return log.read_text()[-3000:]
 
 
+def _dbt_builds(group: int, runs: Path, earlier: set[Path]) -> bool:
+    """Whether `dbt build` runs in process group `group` and has begun writing a run folder of its own."""
+    started = [p for p in runs.iterdir() if p not in earlier and any(p.iterdir())] if runs.is_dir() else []
+    found = subprocess.run(["pgrep", "-g", str(group), "-f", "dbt build"], capture_output=True, text=True).stdout.split()
+    return bool(started and found)
+
+
 def _served(serving_dir: Path) -> tuple[str, int, int]:
     with serving.connect(serving_dir) as con:
         experiments = con.execute("select count(*) from marts.experiments").fetchone()[0]
@@ -185,20 +192,22 @@ def test_a_pipeline_killed_during_dbt_leaves_the_serving_copy_and_the_next_run_r
     assert new == 0 and experiments > 0
 
     stop, answer = tmp_path / "stop-reading", tmp_path / "reads.json"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(stop), str(answer)], env=env, cwd=Path(__file__).parents[1],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with (tmp_path / "reader.log").open("w") as reader_log:  # a file: Streamlit warns on every read without a runtime
+        reader = subprocess.Popen([sys.executable, "-c", READER, str(stop), str(answer)], env=env,
+                                  cwd=Path(__file__).parents[1], stdout=reader_log, stderr=subprocess.STDOUT)
     try:
         write_delivery(tmp_path / "landing" / "PV26", [experiment("UTR-KILL-1", "Onderbroken run")],
                        [lesson("UTR-KILL-1-L1", "UTR-KILL-1")])
-        killed = _pipeline(env, log)
         runs = tmp_path / "var" / "dbt"
+        earlier = set(runs.iterdir())
+        killed = _pipeline(env, log)
         deadline = time.monotonic() + 600
-        while not (runs.is_dir() and any(p.glob("*") for p in runs.iterdir() if p.is_dir())):  # dbt has started writing
+        while not _dbt_builds(killed.pid, runs, earlier):
             assert killed.poll() is None, f"de run eindigde voor dbt begon:\n{_tail(log)}"
             assert time.monotonic() < deadline, "dbt begon niet"
             time.sleep(0.2)
         time.sleep(3)  # in the middle of dbt build
-        assert killed.poll() is None, "de run was al klaar voor hij werd gestopt"
+        assert killed.poll() is None and _dbt_builds(killed.pid, runs, earlier), "dbt was al klaar voor de run werd gestopt"
         os.killpg(killed.pid, signal.SIGKILL)
         killed.wait(timeout=60)
         assert _served(serving_dir) == (version, experiments, 0)  # the copy the pages read is untouched
