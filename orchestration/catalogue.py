@@ -43,7 +43,7 @@ def ckan_publication(context: dg.AssetExecutionContext, outputs: ServingResource
         return dg.MaterializeResult(metadata={"gepubliceerd": False, "reden": "CKAN_URL is niet gezet"})
     client = ckan.client()  # NotConfigured (no token) fails the step with its Dutch message
     with serving.connect(Path(outputs.serving_dir)) as con:
-        report = publish.publish(client, con, workers=ckan.workers, log=context.log.info)
+        report = publish.publish(client, con, workers=ckan.workers, log=context.log.info, state_dir=Path(ckan.state_dir) if ckan.state_dir else None)
     metadata = {"gepubliceerd": True, "ckan": url, **report.counts()}
     if not report.ok:
         for failure in report.failures:

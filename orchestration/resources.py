@@ -50,6 +50,7 @@ class CkanResource(dg.ConfigurableResource):
     url: str | None = None
     api_token: str | None = None
     workers: int = publish.WORKERS
+    state_dir: str = ""  # where a broken-off publication leaves its marker (the state folder)
 
     def client(self) -> ckanapi.RemoteCKAN:
         """A ckanapi client, or publish.NotConfigured (no URL or no token)."""

@@ -18,7 +18,7 @@ import ckanapi
 import pytest
 import rdflib
 
-from catalog.ckan_stack.local import CKAN_VAR, run_up
+from local_ckan import CKAN_VAR, run_up
 from ida.settings import REPO_ROOT
 
 VOCABULARIES = REPO_ROOT / "ida" / "standard" / "vocabularies"

@@ -28,7 +28,7 @@ from pathlib import Path
 SYSADMIN = "ida-platform"
 TOKEN_NAME = "ida-leerplatform"
 MAIL_DOMAIN = "ida-leerplatform.invalid"
-PROVINCES_CSV = Path(__file__).resolve().parent.parent / "vocabularies" / "provincies.csv"
+PROVINCES_CSV = Path(__file__).resolve().parents[2] / "ida" / "standard" / "vocabularies" / "provincies.csv"
 IPO = {"name": "ipo", "title": "IPO (Interprovinciaal Overleg)",
        "description": "Interprovinciaal Overleg: coördinatie van de Interprovinciale Digitale Agenda (IDA)."}
 
