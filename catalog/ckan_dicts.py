@@ -14,7 +14,6 @@ as such.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -25,6 +24,7 @@ from typing import Any
 
 import duckdb
 
+from ida import csv_safe
 from ida.standard.vocabularies import provinces, vocabulary
 
 IPO_ORGANIZATION = "ipo"
@@ -119,7 +119,7 @@ def _texts(items: list[str] | None) -> list[str]:
 
 def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...] | list[str]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safe.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow(["|".join(v) if isinstance(v, list) else _plain(v) for v in (row[c] for c in columns)])

@@ -38,6 +38,12 @@ class Limits:
     max_shared_string_bytes: int = 100 * MIB  # IDA_MAX_SHARED_STRINGS_MB: those texts together, in UTF-8
     max_findings: int = 1000  # IDA_MAX_FINDINGS: errors (and warnings) one report lists; the rest are counted
 
+    @property
+    def upload_mib(self) -> int:
+        """What the dashboard lets a browser send per file, in MiB: twice the file limit, so that the upload page
+        itself refuses a file over the limit with a Dutch message (Streamlit's own refusal is in English)."""
+        return max(1, -(-2 * self.max_file_bytes // MIB))
+
 
 @dataclass(frozen=True)
 class HarvestSettings:

@@ -21,7 +21,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
             "landing_zone": LandingZoneResource(dirs=[str(d) for d in settings.landing_dirs],
                                                 submissions_dir=str(settings.submissions_dir)),
             "outputs": ServingResource(serving_dir=str(settings.serving_dir), export_dir=str(settings.export_dir)),
-            "dbt": warehouse_models.dbt_resource(),
+            "dbt": warehouse_models.dbt_resource(settings.var_dir / "dbt"),
             "ckan": CkanResource(url=settings.ckan_url, state_dir=str(settings.var_dir),
                                  api_token=dg.EnvVar("CKAN_API_TOKEN") if settings.ckan_api_token else None),
             "harvest_settings": harvest.HarvestResource.of(settings.harvest),

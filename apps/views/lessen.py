@@ -96,7 +96,7 @@ for _, lesson in hits.iterrows():
             if lesson["is_dilemma"] else ""
         st.caption(f"{md(lesson['province_name'])} · {lesson['lesson_date']:%d-%m-%Y} · {md(lesson['category_label'])} · "
                    f"{md(lesson['direction_label'].lower())}{md(dilemma)}")
-        st.page_link("views/catalogus.py", label=f"Experiment: {lesson['experiment_title']}", icon=":material/science:",
+        st.page_link("views/catalogus.py", label=f"Experiment: {md(lesson['experiment_title'])}", icon=":material/science:",
                      query_params={"experiment": lesson["experiment_key"]})
         related_panel("les", lesson["lesson_key"])
 if total > shown:
