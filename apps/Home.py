@@ -15,6 +15,7 @@ COMPARE = [
 DELIVER = [
     st.Page("views/aanleveren.py", title="Aanleveren", icon=":material/upload:"),
     st.Page("views/te_classificeren.py", title="Te classificeren", icon=":material/label:"),
+    st.Page("views/beheer.py", title="Beheer", icon=":material/admin_panel_settings:"),
 ]
 
 st.navigation({"Vergelijken en leren": COMPARE, "Gegevens": DELIVER}).run()

@@ -300,3 +300,18 @@ def decision_rows(entries: list[dict[str, Any]], province: str) -> list[dict[str
             "delivery_id": after.get("delivery_id"), "reason": after.get("reden"),
         })
     return rows
+
+
+def audit_line(entry: dict[str, Any]) -> str:
+    """One audit entry as a line of plain text: when, who, what, before → after."""
+    what, before, after = entry.get("what") or {}, entry.get("before") or {}, entry.get("after") or {}
+    record = f"{what.get('province_code', '')} '{what.get('title') or what.get('record_id', '')}' ({what.get('record_url', '')})"
+    was = before.get("status", "")
+    if entry.get("action") == CLASSIFY:
+        now = (f"geclassificeerd: kerntaak={after.get('kerntaak')}, fase={after.get('fase')}, spoor={after.get('ida_spoor')}, "
+               f"experiment {after.get('experiment_id')}, levering {after.get('submission')}")
+    elif entry.get("action") == DISMISS:
+        now = f"afgewezen: {after.get('reden')}"
+    else:
+        now = json.dumps(after, ensure_ascii=False) if after else ""
+    return f"{entry.get('at')}  {entry.get('who')}  {entry.get('action')}  {record}  voor: {was}  na: {now}"
