@@ -33,6 +33,7 @@ from test_harvest import FAST, CatalogueServer, catalogue, serve_catalogue
 NO_THEME = "ZL-CUR-1"      # no core task to derive: queued, then classified
 OTHER_PUBLISHER = "ZL-CUR-2"  # published by Utrecht in Zeeland's catalogue: queued, cannot be classified, dismissed
 MAPPED = "ZL-CUR-3"        # a theme the mapping knows: an experiment at once
+FOR_THE_CLI = "ZL-CUR-4"   # no core task either: classified with `ida classify`
 
 
 # ------------------------------------------------------------------------------------------ tokens
@@ -129,13 +130,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env = {"IDA_VAR_DIR": str(root / "var"), "IDA_LANDING": str(landing), "DAGSTER_HOME": str(root / "dagster")}
     settings = Settings.from_env(env)
     with CatalogueServer() as server:
-        graph = catalogue(server.url, [NO_THEME, OTHER_PUBLISHER, MAPPED],
+        graph = catalogue(server.url, [NO_THEME, OTHER_PUBLISHER, MAPPED, FOR_THE_CLI],
                           **{NO_THEME: {"theme": None, "title": "Slimme sluizen: waterpeil voorspellen"},
-                             OTHER_PUBLISHER: {"province": "pv26"}})
+                             OTHER_PUBLISHER: {"province": "pv26"}, FOR_THE_CLI: {"theme": None}})
         url = serve_catalogue(server, graph)
         with warehouse.connect(settings.warehouse) as con:
             result = harvest_source(con, "PV29", DcatSource(kind="dcat", url=url), options=FAST)
-    assert result.ok and result.counts["to_classify"] == 2, result.errors
+    assert result.ok and result.counts["to_classify"] == 3, result.errors
     run = run_pipeline("PV29", dg.DagsterInstance.ephemeral(), settings=settings)
     assert run.success, "\n".join(run.summary)
     return {"root": root, "env": env, "settings": settings,
@@ -164,7 +165,7 @@ def test_classify_and_dismiss_then_the_pipeline_takes_them_in(platform: dict) ->
 
     settings, token = platform["settings"], platform["coordinator"]
     queue = queued(settings)
-    assert set(queue) == {NO_THEME, OTHER_PUBLISHER}
+    assert set(queue) == {NO_THEME, OTHER_PUBLISHER, FOR_THE_CLI}
     record, other = queue[NO_THEME], queue[OTHER_PUBLISHER]
     assert "Geen kerntaak" in record.reason and "Utrecht" in other.reason
 
@@ -202,7 +203,7 @@ def test_classify_and_dismiss_then_the_pipeline_takes_them_in(platform: dict) ->
     assert token not in settings.audit_log.read_text()
 
     # decided once: the queue (before the pipeline ran) no longer offers it, a second decision is refused
-    assert set(queued(settings)) == {OTHER_PUBLISHER}
+    assert set(queued(settings)) == {OTHER_PUBLISHER, FOR_THE_CLI}
     with pytest.raises(curation.AlreadyDecided, match="al geclassificeerd door Jan de Vries"):
         curation.dismiss(settings, token, record.queue_key, "toch niet")
     with pytest.raises(UsageError, match="reden"):
@@ -212,12 +213,13 @@ def test_classify_and_dismiss_then_the_pipeline_takes_them_in(platform: dict) ->
 
     dismissed = curation.dismiss(settings, token, other.queue_key, "Dit is een project van Utrecht, niet van Zeeland.")
     assert dismissed["after"] == {"status": "afgewezen", "reden": "Dit is een project van Utrecht, niet van Zeeland."}
-    assert curation.queue(settings) == []
+    assert set(queued(settings)) == {FOR_THE_CLI}
 
     run = run_pipeline("PV29", dg.DagsterInstance.ephemeral(), settings=settings)
     assert run.success, "\n".join(run.summary)
     with serving.connect(settings.serving_dir) as con:
-        assert con.execute("select count(*) from marts.to_classify").fetchone()[0] == 0
+        still = con.execute("select record_id from marts.to_classify").fetchall()
+        assert [r[0].rsplit("/", 1)[-1] for r in still] == [FOR_THE_CLI]
         found = con.execute("select title, core_task, phase, ida_line from marts.experiments "
                             "where province_code = 'PV29' and experiment_id = ?", [NO_THEME]).fetchone()
     assert found == ("Slimme sluizen: waterpeil voorspellen", "ruimte", "verkenning", "basis_op_orde")
@@ -228,10 +230,10 @@ def test_classify_and_dismiss_then_the_pipeline_takes_them_in(platform: dict) ->
     assert origin == [("curatie", record.record_url)]
     assert [(a, w) for a, w, _ in decisions] == [("classificeren", "Jan de Vries (IPO)"), ("afwijzen", "Jan de Vries (IPO)")]
 
-    # the pipeline again: the decisions are not loaded twice
-    run = run_pipeline("PV29", dg.DagsterInstance.ephemeral(), settings=settings)
-    assert run.success
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    # loading the log again (the next run) adds nothing
+    with warehouse.connect(settings.warehouse) as con:
+        rows = curation.decision_rows(audit.entries(settings.audit_log), "PV29")
+        assert len(rows) == 2 and warehouse.load_decisions(con, rows) == 0
         assert con.execute("select count(*) from raw.curation_decisions").fetchone()[0] == 2
 
 
@@ -263,22 +265,12 @@ def test_ida_token_new_and_demo_tokens(tmp_path: Path) -> None:
     assert "Aanleveren (Provincie Utrecht):  ida_pv26_" in text.stdout and "Beheer (Demo-coördinator):" in text.stdout
 
 
-def test_ida_classify_from_the_command_line(platform: dict, tmp_path: Path) -> None:
-    """One more record harvested into the module's platform, then classified with `ida classify`."""
-    from orchestration.pipeline import run_pipeline
-
-    settings = platform["settings"]
-    with CatalogueServer() as server:
-        url = serve_catalogue(server, catalogue(server.url, ["ZL-CUR-CLI"], **{"ZL-CUR-CLI": {"theme": None}}),
-                              path="/cli.jsonld")
-        with warehouse.connect(settings.warehouse) as con:
-            assert harvest_source(con, "PV29", DcatSource(kind="dcat", url=url), options=FAST).ok
-    assert run_pipeline("PV29", dg.DagsterInstance.ephemeral(), settings=settings).success
-
+def test_ida_classify_from_the_command_line(platform: dict) -> None:
+    """A record of the module's queue classified with `ida classify`."""
     coordinator = platform["env"] | {"IDA_COORDINATOR_TOKEN": platform["coordinator"]}
     listed = ida(coordinator, "classify", "--list", "--json")
     assert listed.returncode == 0, listed.stderr
-    [item] = [i for i in json.loads(listed.stdout) if i["title"] == "Experiment ZL-CUR-CLI"]
+    [item] = [i for i in json.loads(listed.stdout) if i["title"] == f"Experiment {FOR_THE_CLI}"]
     assert item["province_code"] == "PV29" and "Geen kerntaak" in item["reason"]
 
     province = platform["env"] | {"IDA_COORDINATOR_TOKEN": platform["PV29"]}
