@@ -20,7 +20,7 @@ import pytest
 
 from catalog import curation, publish
 from catalog.ckan_dicts import dataset_name
-from catalog.ckan_stack.local import publish_lock, purge_published
+from local_ckan import publish_lock, purge_published
 from catalog.harvest import DcatSource, harvest_source
 from ida import audit
 from ida.intake import tokens
