@@ -114,6 +114,61 @@ def test_a_classification_is_checked_against_the_vocabularies() -> None:
         curation.Classification.of("ruimte", "gestopt", "samenwerking")
 
 
+# ------------------------------------------------------------------------------------------ records from a CKAN portal
+
+def queued_from_ckan(package: dict, tmp_path: Path) -> curation.Queued:
+    """A CKAN dataset as the harvest queues it (mapped and validated as catalog.harvest does, no network needed)."""
+    from datetime import datetime
+
+    from catalog.harvest.ckan import to_record
+    from catalog.harvest.records import validate_batch
+
+    record = to_record(package, "https://data.zeeland.example", "PV29")
+    validate_batch([record], "PV29", set())  # what the harvest does next: a record that fails waits in the queue
+    assert record.experiment is None and record.reason, "the dataset should have gone to the queue"
+    return curation.Queued("k", "PV29", "Zeeland", record.record_id, "ckan", "https://data.zeeland.example", "s",
+                           record.url, record.title, record.reason, json.dumps(record.document), record.checksum,
+                           datetime(2024, 1, 1))
+
+
+def delivered(record: curation.Queued, choice: curation.Classification, tmp_path: Path):
+    path = tmp_path / "experimenten.json"
+    path.write_bytes(curation.delivery(curation.experiment_row(record, choice)))
+    return validate([path], "PV29")
+
+
+def test_a_plain_ckan_dataset_is_classified_into_a_valid_delivery(tmp_path: Path) -> None:
+    package = {"id": "3f1c-ab", "name": "oesterbanken-monitoring", "type": "dataset", "title": "Oesterbanken monitoring",
+               "notes": "Drones tellen oesters.", "tags": [{"name": "drones"}], "maintainer_email": "data@zeeland.nl",
+               "organization": {"name": "provincie-zeeland", "title": "Provincie Zeeland"}}
+    record = queued_from_ckan(package, tmp_path)
+    assert "Geen kerntaak" in record.reason
+    report = delivered(record, curation.Classification.of("vitaal_platteland", "idee", "samenwerking"), tmp_path)
+    assert report.accepted, report.errors
+    row = report.records["experimenten"][0]
+    assert (row["experiment_id"], row["titel"], row["kerntaak"], row["fase"], row["ida_spoor"], row["contact"]) == \
+        ("oesterbanken-monitoring", "Oesterbanken monitoring", "vitaal_platteland", "idee", "samenwerking", "data@zeeland.nl")
+    # the same record and choice give the same bytes: a retry after a crash is recognised as the same delivery
+    choice = curation.Classification.of("vitaal_platteland", "idee", "samenwerking")
+    assert curation.delivery(curation.experiment_row(record, choice)) == curation.delivery(curation.experiment_row(record, choice))
+
+
+def test_a_ckan_experiment_with_a_wrong_value_takes_the_coordinators_choice_but_still_must_meet_the_standard(tmp_path: Path) -> None:
+    from test_harvest import experiment
+
+    record = queued_from_ckan(experiment("zl-9", 9, id="id-9", kerntaak="zeevaart"), tmp_path)
+    assert "kerntaak" in record.reason
+    stopped = curation.Classification.of("ruimte", "gestopt", "basis_op_orde", "Geen budget meer.")
+    report = delivered(record, stopped, tmp_path)
+    assert report.accepted, report.errors
+    row = report.records["experimenten"][0]
+    assert (row["experiment_id"], row["kerntaak"], row["fase"], row["reden_gestopt"]) == ("ZL-9", "ruimte", "gestopt", "Geen budget meer.")
+
+    broken = queued_from_ckan(experiment("zl-10", 10, id="id-10", kerntaak="zeevaart", contact="geen-adres"), tmp_path)
+    report = delivered(broken, curation.Classification.of("ruimte", "idee", "samenwerking"), tmp_path)
+    assert not report.accepted and [f.column for f in report.errors] == ["contact"]
+
+
 # ------------------------------------------------------------------------------------------ end to end, without a browser
 
 @pytest.fixture(scope="module")
