@@ -76,9 +76,14 @@ def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: Warehou
 @dg.sensor(job=pipeline_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def accepted_submissions(context: dg.SensorEvaluationContext, landing_zone: LandingZoneResource):
     """A new accepted submission starts that province's pipeline run, so dashboards update by themselves:
-    one run per accepted submission (the delivery id is the run key, so never twice)."""
+    one run per accepted submission (the delivery id is the run key, so never twice). A coordinator's
+    dismissal (a classification is a submission already) starts one too, so the record leaves the queue."""
     archive = Path(landing_zone.submissions_dir)
     for province in PROVINCES.get_partition_keys():
         for meta in submissions(archive, province):
             if meta["accepted"] and not meta["duplicate_of"]:
                 yield dg.RunRequest(run_key=meta["delivery_id"], tags=province_range_tags(province))
+    decisions = audit.entries(Path(landing_zone.audit_log)) if landing_zone.audit_log else []
+    for entry in decisions:
+        if entry.get("action") == curation.DISMISS and isinstance(entry.get("what"), dict):
+            yield dg.RunRequest(run_key=f"besluit-{entry['id']}", tags=province_range_tags(entry["what"]["province_code"]))

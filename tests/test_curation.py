@@ -105,6 +105,23 @@ def test_a_writer_waits_for_the_one_holding_the_log(tmp_path: Path) -> None:
     assert [e["who"] for e in audit.entries(log)] == ["A", "B"]
 
 
+def test_a_dismissal_starts_a_pipeline_run_for_its_province_once(tmp_path: Path) -> None:
+    """The sensor that starts a run per accepted submission (a classification is one) also starts one per
+    dismissal, so the record leaves the queue without waiting for the morning run."""
+    from orchestration.deliveries import accepted_submissions
+    from orchestration.pipeline import RANGE_END_TAG, RANGE_START_TAG
+    from orchestration.resources import LandingZoneResource
+
+    log = tmp_path / "curation.jsonl"
+    entry = audit.append(log, "Jan", curation.DISMISS, {"province_code": "PV29", "queue_key": "k", "checksum": "c"},
+                         None, {"status": "afgewezen", "reden": "dubbel"})
+    zone = LandingZoneResource(dirs=[], submissions_dir=str(tmp_path / "submissions"), audit_log=str(log))
+    with dg.DagsterInstance.ephemeral() as instance:
+        requests = list(accepted_submissions(dg.build_sensor_context(instance=instance, resources={"landing_zone": zone})))
+    assert [(r.run_key, r.tags[RANGE_START_TAG], r.tags[RANGE_END_TAG]) for r in requests] == \
+        [(f"besluit-{entry['id']}", "PV29", "PV29")]
+
+
 def test_a_classification_is_checked_against_the_vocabularies() -> None:
     assert curation.Classification.of("Bereikbaarheid", "EXPERIMENT", "basis op orde") == \
         curation.Classification("bereikbaarheid", "experiment", "basis_op_orde")
