@@ -130,6 +130,7 @@ class Classified:
     entry: dict[str, Any]
     submission: str
     experiment_id: str
+    replaces: bool  # the province already had an experiment with this id; the classification is its latest version
 
 
 # ------------------------------------------------------------------------------------------ who
@@ -264,10 +265,11 @@ def classify(settings: Settings, token: str | None, queue_key: str, choice: Clas
                                         CHANNEL, settings.limits, origin=origin)
         if not submission.report.accepted:  # the same validator as above: only a changed platform gets here
             raise ClassificationRejected(f"De levering is afgekeurd: {_findings(submission.report)}.")
+        replaces = row["experiment_id"] in known
         after = {"status": "geclassificeerd", **asdict(choice), "experiment_id": row["experiment_id"],
-                 "submission": submission.folder.name, "delivery_id": submission.delivery_id}
+                 "replaces_existing": replaces, "submission": submission.folder.name, "delivery_id": submission.delivery_id}
         entry = write(who, CLASSIFY, record.what(), record.before(), after)
-    return Classified(entry, submission.folder.name, row["experiment_id"])
+    return Classified(entry, submission.folder.name, row["experiment_id"], replaces)
 
 
 def dismiss(settings: Settings, token: str | None, queue_key: str, reason: str) -> dict[str, Any]:

@@ -52,6 +52,8 @@ def classify(
         message = (f"Geclassificeerd: {entry['what']['title'] or entry['what']['record_id']} wordt experiment "
                    f"'{done.experiment_id}' van {entry['what']['province_code']} (levering {done.submission}). "
                    "Het staat op het platform na de volgende verwerking ('ida pipeline').")
+        if done.replaces:
+            message += f" Let op: de provincie had al een experiment '{done.experiment_id}'; dit wordt de nieuwste versie ervan."
     if as_json:
         print(json.dumps(entry, ensure_ascii=False, indent=2))
     else:

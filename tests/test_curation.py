@@ -33,7 +33,7 @@ from test_harvest import FAST, CatalogueServer, catalogue, serve_catalogue
 NO_THEME = "ZL-CUR-1"      # no core task to derive: queued, then classified
 OTHER_PUBLISHER = "ZL-CUR-2"  # published by Utrecht in Zeeland's catalogue: queued, cannot be classified, dismissed
 MAPPED = "ZL-CUR-3"        # a theme the mapping knows: an experiment at once
-FOR_THE_CLI = "ZL-CUR-4"   # no core task either: classified with `ida classify`
+FOR_THE_CLI = "ZEE-2021-02"  # no core task either, and the id of one of Zeeland's own experiments: `ida classify`
 
 
 # ------------------------------------------------------------------------------------------ tokens
@@ -248,7 +248,7 @@ def test_classify_and_dismiss_then_the_pipeline_takes_them_in(platform: dict) ->
 
     choice = curation.Classification.of("ruimte", "verkenning", "basis_op_orde")
     done = curation.classify(settings, token, record.queue_key, choice)
-    assert done.experiment_id == NO_THEME
+    assert done.experiment_id == NO_THEME and not done.replaces
 
     # the delivery: archived as any accepted delivery of Zeeland, with the record it came from
     folder = settings.submissions_dir / "PV29" / done.submission
@@ -361,6 +361,7 @@ def test_ida_classify_from_the_command_line(platform: dict) -> None:
     assert done.returncode == 0, done.stderr
     entry = json.loads(done.stdout)
     assert entry["who"] == "Jan de Vries (IPO)" and entry["after"]["kerntaak"] == "cultuur_erfgoed"
+    assert entry["after"]["replaces_existing"] is True  # Zeeland delivered an experiment with this id itself
     again = ida(coordinator, "classify", item["queue_key"], "--dismiss", "--reason", "dubbel")
     assert again.returncode == 1 and "al geclassificeerd" in again.stderr
     assert item["queue_key"] not in {i["queue_key"] for i in json.loads(ida(coordinator, "classify", "--list", "--json").stdout)}

@@ -96,9 +96,11 @@ else:
                     raise UsageError("Kies een kerntaak, een fase en een IDA-spoor.")
                 done = curation.classify(settings, st.session_state["coordinator_token"], picked,
                                          curation.Classification.of(task, phase, line, stopped))
+                replaced = (f" Let op: {record['province_name']} had al een experiment {done.experiment_id}; dit "
+                            "wordt de nieuwste versie ervan." if done.replaces else "")
                 st.session_state["beheer_gedaan"] = (
                     f"Geclassificeerd: '{record['title'] or record['record_id']}' wordt experiment {done.experiment_id} "
-                    f"van {record['province_name']}. Het staat op het platform na de volgende verwerking.")
+                    f"van {record['province_name']}. Het staat op het platform na de volgende verwerking.{replaced}")
                 st.rerun()
             except IdaError as problem:
                 st.error(str(problem))
