@@ -109,10 +109,20 @@ def _read_entry(path: Path, max_bytes: int, named: bool = False) -> bytes:
         return source.read(max_bytes + 1)
 
 
-def new_token(province: Annotated[str, typer.Option(help="De provincie (CBS-code of naam).")]) -> None:
-    """Maak een uploadtoken voor een provincie; alleen de hash wordt bewaard, het token ziet u één keer."""
+def new_token(
+    province: Annotated[Optional[str], typer.Option(help="De provincie (CBS-code of naam): een uploadtoken.")] = None,
+    coordinator: Annotated[Optional[str], typer.Option(help="De naam van een IPO-coördinator: een coördinatortoken (Beheer, ida classify).")] = None,
+) -> None:
+    """Maak een uploadtoken voor een provincie, of een coördinatortoken; alleen de hash wordt bewaard, het token ziet u één keer."""
     from ida.intake import tokens
 
+    if (province is None) == (coordinator is None):
+        raise UsageError("Geef --province (een uploadtoken) of --coordinator (een coördinatortoken), één van beide.")
+    if coordinator is not None:
+        from catalog import curation
+
+        print(curation.issue_token(settings(), coordinator))
+        return
     print(tokens.issue(settings().upload_tokens, province_code(province)))
 
 

@@ -64,6 +64,8 @@ class Settings:
     landing_dirs: tuple[Path, ...]
     submissions_dir: Path
     upload_tokens: Path
+    coordinator_tokens: Path  # hashes of the IPO coordinators' tokens, apart from the provinces' upload tokens
+    audit_log: Path  # the append-only log of every curation action (JSON lines)
     serving_dir: Path
     export_dir: Path
     dagster_home: Path
@@ -71,6 +73,7 @@ class Settings:
     ckan_url: str | None = None
     ckan_api_token: str | None = field(default=None, repr=False)
     upload_token: str | None = field(default=None, repr=False)
+    coordinator_token: str | None = field(default=None, repr=False)  # for `ida classify`
     limits: Limits = Limits()
     harvest: HarvestSettings = HarvestSettings()
     dbt_project_dir: Path = DBT_PROJECT_DIR
@@ -112,6 +115,9 @@ class Settings:
             ckan_url=env.get("CKAN_URL") or None,
             ckan_api_token=env.get("CKAN_API_TOKEN") or None,
             upload_token=env.get("IDA_UPLOAD_TOKEN") or None,
+            coordinator_tokens=path("IDA_COORDINATOR_TOKENS", var_dir / "coordinator_tokens.json"),
+            coordinator_token=env.get("IDA_COORDINATOR_TOKEN") or None,
+            audit_log=path("IDA_AUDIT_LOG", var_dir / "audit" / "curation.jsonl"),
             limits=Limits(
                 max_file_bytes=int(number("IDA_MAX_FILE_MB", Limits.max_file_bytes / MIB) * MIB),
                 max_unpacked_bytes=int(number("IDA_MAX_UNPACKED_MB", Limits.max_unpacked_bytes / MIB) * MIB),

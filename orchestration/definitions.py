@@ -19,7 +19,8 @@ def build_defs(settings: Settings) -> dg.Definitions:
         resources={
             "warehouse_db": WarehouseResource(path=str(settings.warehouse)),
             "landing_zone": LandingZoneResource(dirs=[str(d) for d in settings.landing_dirs],
-                                                submissions_dir=str(settings.submissions_dir)),
+                                                submissions_dir=str(settings.submissions_dir),
+                                                audit_log=str(settings.audit_log)),
             "outputs": ServingResource(serving_dir=str(settings.serving_dir), export_dir=str(settings.export_dir)),
             "dbt": warehouse_models.dbt_resource(settings.var_dir / "dbt"),
             "ckan": CkanResource(url=settings.ckan_url, state_dir=str(settings.var_dir),

@@ -26,10 +26,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class LandingZoneResource(dg.ConfigurableResource):
-    """Where deliveries wait: the landing folders (one sub-folder per province) and the submissions archive."""
+    """Where deliveries wait: the landing folders (one sub-folder per province) and the submissions archive;
+    and the audit log of the coordinators' decisions on the to-classify queue."""
 
     dirs: list[str]
     submissions_dir: str
+    audit_log: str | None = None  # the coordinators' decisions on harvested records (catalog/curation.py)
 
     @property
     def paths(self) -> tuple[Path, ...]:

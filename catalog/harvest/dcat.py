@@ -9,6 +9,7 @@ whose content changed are processed. Each `dcat:Dataset` maps through catalog.ha
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -165,6 +166,36 @@ def to_generic(graph: Graph, dataset: Any) -> Generic:
         themes=themes, publishers=publishers, start=start, end=end, contact=contact, link=link,
         distributions=distributions,
     )
+
+
+_LANGUAGE = re.compile(r"^(.*)@([a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*)$", re.DOTALL)
+
+
+def from_document(document: dict[str, Any]) -> Generic:
+    """A dataset as `_describe` stored it (the to-classify queue's record JSON) as a generic record again:
+    the statements are put back into a graph (nested objects as blank nodes, text as literals with
+    their language) and read by `to_generic`, the same reading the harvest did."""
+    graph = Graph()
+
+    def add(node: Any, described: dict[str, Any], depth: int = 3) -> None:
+        for predicate, values in described.items():
+            if predicate == "@id" or not isinstance(values, list):
+                continue
+            for value in values:
+                if isinstance(value, dict):
+                    child = BNode()
+                    if depth:
+                        add(child, value, depth - 1)
+                    graph.add((node, URIRef(predicate), child))
+                    continue
+                text = str(value)
+                match = None if text.startswith(("http://", "https://", "mailto:")) else _LANGUAGE.match(text)
+                graph.add((node, URIRef(predicate), Literal(match[1], lang=match[2]) if match else Literal(text)))
+
+    identifier = str(document.get("@id") or "")
+    dataset = URIRef(identifier) if identifier.startswith(("http://", "https://")) else BNode()
+    add(dataset, document)
+    return to_generic(graph, dataset)
 
 
 def read_catalogue(source: DcatSource, session: requests.Session, options: http.Options,

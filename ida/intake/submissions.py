@@ -105,9 +105,10 @@ def submissions(archive: Path, province: str) -> list[dict]:
 
 
 def archive_submission(archive: Path, province: str, files: list[tuple[str, bytes]], known_experiments: set[str],
-            channel: str, limits: Limits = Limits()) -> Submission:
+            channel: str, limits: Limits = Limits(), origin: dict | None = None) -> Submission:
     """Keep the files, validate them for `province`, and record the verdict; never overwrites anything.
-    Only `submit`, after authorising, and tests call this."""
+    Only `submit`, after authorising, a coordinator's classification (catalog/curation.py, with the
+    harvested record it came from as `origin`) and tests call this."""
     received = datetime.now(timezone.utc)
     try:
         archive.mkdir(parents=True, exist_ok=True)
@@ -140,6 +141,8 @@ def archive_submission(archive: Path, province: str, files: list[tuple[str, byte
             "errors": report.error_count,
             "duplicate_of": earlier,
         }
+        if origin is not None:
+            meta["origin"] = origin
         _write_durably(staging / REPORT, json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str).encode())
         _write_durably(staging / META, json.dumps(meta, ensure_ascii=False, indent=2).encode())
         for path in [*stored, staging / REPORT, staging / META]:
@@ -176,6 +179,8 @@ def accepted_deliveries(archive: Path, province: str) -> list[LandedDelivery]:
         received = datetime.fromisoformat(meta["received_at"]).astimezone(timezone.utc).replace(tzinfo=None)
         delivery = replace(landed(province, folder, [present[n] for n in sorted(present)], original), received_at=received) \
             if present else LandedDelivery(province, folder, (), meta["delivery_id"], received)
+        if meta.get("origin"):  # a coordinator's classification of a harvested record: its provenance is the record
+            delivery = replace(delivery, source_kind="curatie", source=meta["origin"].get("record_url"))
         if changed:
             delivery = replace(delivery, problem=(
                 f"Levering {folder.name} van {provinces().label(province)} wordt niet geladen: de controlesom van "

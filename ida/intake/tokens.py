@@ -1,7 +1,11 @@
-"""Upload tokens: one or more per province, stored only as SHA-256 hashes, outside the code.
+"""Tokens: one or more per holder, stored only as SHA-256 hashes, outside the code.
 
-The hash file (`IDA_UPLOAD_TOKENS`, default `var/upload_tokens.json`) maps a CBS code to a list of
-hashes. `ida token new --province PVxx` makes a token, prints it once and stores only its hash.
+A hash file maps a holder to a list of hashes. Upload tokens (`IDA_UPLOAD_TOKENS`, default
+`var/upload_tokens.json`) are held by a province (CBS code): `ida token new --province PVxx`.
+IPO coordinators' tokens live in a file of their own (`IDA_COORDINATOR_TOKENS`), held by the
+coordinator's name: `ida token new --coordinator NAAM`. A token is only ever looked up in one file,
+so a province's token is no coordinator's and the other way round. A token is printed once; only
+its hash is stored.
 
 Issuing is safe in parallel: a writer holds an exclusive lock (`<file>.lock`, fcntl) while it reads, adds
 and writes; the new file is written beside the old one, flushed to disk and swapped in with os.replace,
@@ -96,9 +100,10 @@ def _write(path: Path, hashes: dict[str, list[str]]) -> None:
         os.close(folder)
 
 
-def issue(path: Path, province: str) -> str:
-    """A new token for `province`; only its hash is written to `path`, before the token is returned."""
-    token = f"ida_{province.lower()}_{secrets.token_urlsafe(32)}"
+def issue(path: Path, province: str, prefix: str | None = None) -> str:
+    """A new token for `province` (or another holder, such as a coordinator's name, with a `prefix` for
+    the token's text); only its hash is written to `path`, before the token is returned."""
+    token = f"ida_{(prefix or province).lower()}_{secrets.token_urlsafe(32)}"
     with _locked(path):
         hashes = _load(path)
         hashes.setdefault(province, []).append(_hash(token))
@@ -117,3 +122,8 @@ def province_for(path: Path, token: str) -> str | None:
         if any(hmac.compare_digest(hashed, known) for known in hashes):
             return province
     return None
+
+
+def holder_for(path: Path, token: str) -> str | None:
+    """The holder (a province's CBS code, a coordinator's name) of a token in `path`, or None."""
+    return province_for(path, token)
