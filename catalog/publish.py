@@ -41,6 +41,7 @@ import tenacity
 
 from catalog import ckan_dicts
 from ida.errors import UsageError
+from ida.settings import DcatSettings
 
 WORKERS = 4
 PAGE_ROWS = 1000  # CKAN's default ckan.search.rows_max
@@ -416,7 +417,7 @@ def publish_catalogue(ckan: ckanapi.RemoteCKAN, datasets: list[dict[str, Any]], 
 
 
 def publish(ckan: ckanapi.RemoteCKAN, con: duckdb.DuckDBPyConnection, *, workers: int = WORKERS,
-            log: Log | None = None) -> Report:
+            log: Log | None = None, dcat: DcatSettings = DcatSettings()) -> Report:
     """Publish the whole catalogue built from the marts of `con` (the serving copy)."""
-    return publish_catalogue(ckan, ckan_dicts.all_datasets(con), organizations=ckan_dicts.organizations(),
+    return publish_catalogue(ckan, ckan_dicts.all_datasets(con, dcat), organizations=ckan_dicts.organizations(),
                              groups=ckan_dicts.groups(), withdraw_missing=True, workers=workers, log=log)
