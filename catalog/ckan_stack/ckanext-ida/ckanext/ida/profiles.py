@@ -27,7 +27,7 @@ from typing import Any
 
 from ckantoolkit import config, get_action
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, VCARD
 from ckanext.dcat.profiles.base import CleanedURIRef, RDFProfile
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 MEDIA_TYPE = "https://www.iana.org/assignments/media-types/"
 DATASET_STATUS = "http://publications.europa.eu/resource/authority/dataset-status/"
+UNKNOWN_IPR = URIRef("http://purl.org/adms/licencetype/UnknownIPR")
 # CKAN format (upper case) -> (EU file type code, IANA media type)
 FORMATS = {
     "CSV": ("CSV", "text/csv"),
@@ -58,6 +59,24 @@ FORMATS = {
     "TURTLE": ("RDF_TURTLE", "text/turtle"),
     "RDF": ("RDF_XML", "application/rdf+xml"),
     "JSON-LD": ("JSON_LD", "application/ld+json"),
+}
+# Dutch labels (skos:prefLabel) of the code-list concepts the profile names, as the EU vocabularies give them
+CONCEPT_LABELS = {
+    "http://publications.europa.eu/resource/authority/data-theme/AGRI": "Landbouw, visserij, bosbouw en voeding",
+    "http://publications.europa.eu/resource/authority/data-theme/ECON": "Economie en financiën",
+    "http://publications.europa.eu/resource/authority/data-theme/EDUC": "Onderwijs, cultuur en sport",
+    "http://publications.europa.eu/resource/authority/data-theme/ENER": "Energie",
+    "http://publications.europa.eu/resource/authority/data-theme/ENVI": "Milieu",
+    "http://publications.europa.eu/resource/authority/data-theme/GOVE": "Overheid en publieke sector",
+    "http://publications.europa.eu/resource/authority/data-theme/HEAL": "Gezondheid",
+    "http://publications.europa.eu/resource/authority/data-theme/INTR": "Internationale vraagstukken",
+    "http://publications.europa.eu/resource/authority/data-theme/JUST": "Justitie, rechtsstelsel en openbare veiligheid",
+    "http://publications.europa.eu/resource/authority/data-theme/OP_DATPRO": "Voorlopige gegevens",
+    "http://publications.europa.eu/resource/authority/data-theme/REGI": "Regio's en steden",
+    "http://publications.europa.eu/resource/authority/data-theme/SOCI": "Bevolking en samenleving",
+    "http://publications.europa.eu/resource/authority/data-theme/TECH": "Wetenschap en technologie",
+    "http://publications.europa.eu/resource/authority/data-theme/TRAN": "Vervoer",
+    DATASET_STATUS + "WITHDRAWN": "Ingetrokken",
 }
 WITHDRAWN = "ingetrokken"  # status_publicatie of a dataset the platform withdrew
 MEDIA_TYPE_SYNTAX = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9.+-]*$")
@@ -113,13 +132,17 @@ class DcatApNlProfile(RDFProfile):
             self._prune(obj)
 
     def _set(self, subject, predicate, values, rdf_class=None) -> None:
-        """Replace every value of predicate with these URIs, each typed rdf_class."""
+        """Replace every value of predicate with these URIs, each typed rdf_class (a skos:Concept with
+        its label: from CONCEPT_LABELS, else the code at the end of its URI)."""
         self._drop(subject, predicate)
         for value in values:
             ref = URIRef(value)
             self.g.add((subject, predicate, ref))
             if rdf_class is not None:
                 self.g.add((ref, RDF.type, rdf_class))
+            if rdf_class == SKOS.Concept and not any(self.g.objects(ref, SKOS.prefLabel)):
+                label = CONCEPT_LABELS.get(value) or value.rstrip("/").rsplit("/", 1)[-1]
+                self.g.add((ref, SKOS.prefLabel, Literal(label, lang="nl")))
 
     def _agent(self, subject, predicate, uri: str, name: str) -> None:
         self._drop(subject, predicate)
@@ -191,8 +214,10 @@ class DcatApNlProfile(RDFProfile):
                       languages: list[str]) -> None:
         g = self.g
         licence = resource.get("license")
-        self._set(distribution, DCT.license,
-                  [licence if is_uri(licence) else dataset_licence or setting("dataset.license")], DCT.LicenseDocument)
+        licence = licence if is_uri(licence) else dataset_licence or setting("dataset.license")
+        self._set(distribution, DCT.license, [licence], DCT.LicenseDocument)
+        # euro_dcat_ap_3 calls every licence adms UnknownIPR, as a plain URI where a skos:Concept belongs
+        g.remove((URIRef(licence), DCT.type, UNKNOWN_IPR))
 
         fmt = (resource.get("format") or "").strip()
         known = FORMATS.get(fmt.upper().lstrip("."))
@@ -215,12 +240,12 @@ class DcatApNlProfile(RDFProfile):
         self._drop(distribution, DCAT.downloadURL)
         download = (resource.get("download_url") or "").strip() or (url if resource.get("url_type") == "upload" else "")
         access = (resource.get("access_url") or "").strip() or url or download or dataset_uri(dataset_dict)
-        if is_uri(access):
-            g.add((distribution, DCAT.accessURL, URIRef(access)))
-        else:  # no URL at all: the dataset's own page gives access
-            g.add((distribution, DCAT.accessURL, URIRef(dataset_uri(dataset_dict))))
-        if is_uri(download):
-            g.add((distribution, DCAT.downloadURL, URIRef(download)))
+        if not is_uri(access):  # no URL at all: the dataset's own page gives access
+            access = dataset_uri(dataset_dict)
+        for predicate, url in ((DCAT.accessURL, access), (DCAT.downloadURL, download)):
+            if is_uri(url):
+                g.add((distribution, predicate, URIRef(url)))
+                g.add((URIRef(url), RDF.type, RDFS.Resource))
         if not any(g.objects(distribution, DCT.language)):
             for language in languages:
                 g.add((distribution, DCT.language, URIRef(language)))
