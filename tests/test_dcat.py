@@ -97,9 +97,7 @@ def test_the_shape_files_are_there():
 
 def test_every_catalogue_page_conforms_to_dcat_ap_nl(first_publish, var_dir, ckan):
     pages = catalogue_pages(ckan["url"])
-    first = pages[0][1]
-    total, per_page = (int(first.value(None, HYDRA[p])) for p in ("totalItems", "itemsPerPage"))
-    assert len(pages) == -(-total // per_page) >= 2  # every page, and the samples fill more than one
+    assert len(pages) >= 2  # the samples fill more than one page (ckanext.dcat.datasets_per_page = 50)
     found = {url: violations(graph) for url, graph in pages}
     assert sum(map(len, found.values())) == 0, summary(found)
     published = set()
