@@ -44,6 +44,7 @@ import tenacity
 from catalog import ckan_client, ckan_dicts
 from catalog.ckan_client import CKAN_ERRORS, describe
 from ida.errors import UsageError
+from ida.settings import DcatSettings
 
 WORKERS = 4
 PAGE_ROWS = 1000  # CKAN's default ckan.search.rows_max
@@ -451,7 +452,8 @@ UNFINISHED = "ckan-publicatie-onderbroken"  # a marker in the state folder while
 
 
 def publish(ckan: ckanapi.RemoteCKAN, con: duckdb.DuckDBPyConnection, *, workers: int = WORKERS,
-            log: Log | None = None, state_dir: Path | None = None) -> Report:
+            log: Log | None = None, state_dir: Path | None = None,
+            dcat: DcatSettings = DcatSettings()) -> Report:
     """Publish the whole catalogue built from the marts of `con` (the serving copy).
 
     With `state_dir`, a marker there outlives a run that CKAN broke off (or that was killed), and the
@@ -461,7 +463,7 @@ def publish(ckan: ckanapi.RemoteCKAN, con: duckdb.DuckDBPyConnection, *, workers
     if marker:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
-    report = publish_catalogue(ckan, ckan_dicts.all_datasets(con), organizations=ckan_dicts.organizations(),
+    report = publish_catalogue(ckan, ckan_dicts.all_datasets(con, dcat), organizations=ckan_dicts.organizations(),
                                groups=ckan_dicts.groups(), withdraw_missing=True,
                                withdrawn=ckan_dicts.withdrawn_by_province(con), workers=workers, log=log, verify=verify)
     if marker and not any(o.unreachable for o in report.outcomes):

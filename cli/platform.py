@@ -85,7 +85,7 @@ def publish(
 
     client = publishing.connect(settings().ckan_url, settings().ckan_api_token)
     with serving.connect(settings().serving_dir) as con:
-        report = publishing.publish(client, con, workers=workers, state_dir=settings().var_dir,
+        report = publishing.publish(client, con, workers=workers, state_dir=settings().var_dir, dcat=settings().dcat,
                                     log=None if as_json else lambda message: errors.print(escape(message), highlight=False))
     for failure in report.failures:
         errors.print(f"[red]Mislukt:[/] {escape(failure.name)}: {escape(failure.message)}", highlight=False)

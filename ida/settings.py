@@ -55,6 +55,19 @@ class HarvestSettings:
     max_bytes: int = 100 * MIB  # IDA_HARVEST_MAX_MB: one fetched file or catalogue page
 
 
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/deed.nl"  # CC0 1.0, as the Dutch licence list names it
+PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
+
+
+@dataclass(frozen=True)
+class DcatSettings:
+    """What the catalogue says about rights in DCAT-AP-NL (code-list URIs); the CKAN dicts and ckan.ini carry them."""
+
+    access_rights: str = PUBLIC  # IDA_ACCESS_RIGHTS: dct:accessRights of every dataset
+    data_license: str = CC0  # IDA_DATA_LICENSE: dct:license of every published file (distribution)
+    metadata_license: str = CC0  # IDA_METADATA_LICENSE: dct:license of the catalogue's metadata
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths, limits and endpoints of one platform installation."""
@@ -76,6 +89,7 @@ class Settings:
     coordinator_token: str | None = field(default=None, repr=False)  # for `ida classify`
     limits: Limits = Limits()
     harvest: HarvestSettings = HarvestSettings()
+    dcat: DcatSettings = DcatSettings()
     dbt_project_dir: Path = DBT_PROJECT_DIR
 
     @classmethod
@@ -97,6 +111,13 @@ class Settings:
             if result <= 0:
                 raise SettingsError(f"{name}={value!r} moet groter dan 0 zijn.")
             return result
+
+        def uri(name: str, default: str) -> str:
+            value = (env.get(name) or "").strip()
+            if value and not value.startswith(("http://", "https://")):
+                raise SettingsError(f"{name}={value!r} is geen URI. Zet een http(s)-URI uit de codelijst "
+                                    "of laat de variabele leeg.")
+            return value or default
 
         var_dir = path("IDA_VAR_DIR", REPO_ROOT / "var")
         landing = env.get("IDA_LANDING")
@@ -133,5 +154,10 @@ class Settings:
                 attempts=int(number("IDA_HARVEST_ATTEMPTS", HarvestSettings.attempts, int)),
                 backoff=number("IDA_HARVEST_BACKOFF", HarvestSettings.backoff),
                 max_bytes=int(number("IDA_HARVEST_MAX_MB", HarvestSettings.max_bytes / MIB) * MIB),
+            ),
+            dcat=DcatSettings(
+                access_rights=uri("IDA_ACCESS_RIGHTS", DcatSettings.access_rights),
+                data_license=uri("IDA_DATA_LICENSE", DcatSettings.data_license),
+                metadata_license=uri("IDA_METADATA_LICENSE", DcatSettings.metadata_license),
             ),
         )

@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 
 from catalog import publish
+from ida.settings import DcatSettings
 from ida.warehouse import raw as warehouse
 
 
@@ -43,6 +44,11 @@ class ServingResource(dg.ConfigurableResource):
 
     serving_dir: str
     export_dir: str
+    access_rights: str = DcatSettings.access_rights  # what the catalogue says about rights (DCAT-AP-NL)
+    data_license: str = DcatSettings.data_license
+
+    def dcat(self) -> DcatSettings:
+        return DcatSettings(access_rights=self.access_rights, data_license=self.data_license)
 
 
 class CkanResource(dg.ConfigurableResource):
