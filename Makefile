@@ -19,6 +19,7 @@ pipeline: install
 	$(BIN)/ida pipeline
 
 demo: pipeline
+	$(BIN)/ida demo-tokens
 	$(BIN)/ida app --port $(PORT)
 
 app: install

@@ -17,6 +17,7 @@ DELIVER = [
     st.Page("views/aanleveren.py", title="Aanleveren", icon=":material/upload:"),
     st.Page("views/te_classificeren.py", title="Te classificeren", icon=":material/label:"),
     st.Page("views/ingetrokken.py", title="Ingetrokken", icon=":material/undo:"),
+    st.Page("views/beheer.py", title="Beheer", icon=":material/admin_panel_settings:"),
 ]
 
 st.navigation({"Vergelijken en leren": COMPARE, "Gegevens": DELIVER}).run()

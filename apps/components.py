@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from apps import queries
+from ida import csv_safe
 from ida.errors import NotPublished
 
 # Colours that mean the same on every page.
@@ -79,8 +80,9 @@ def numbers_behind(table: pd.DataFrame, file_name: str) -> None:
 
 
 def csv_download(table: pd.DataFrame, file_name: str) -> None:
-    """A "Download als CSV" button for `table` (made only when clicked; with a BOM, so Excel reads the accents)."""
-    st.download_button("Download als CSV", lambda: table.to_csv(index=False).encode("utf-8-sig"),
+    """A "Download als CSV" button for `table` (made only when clicked; with a BOM, so Excel reads the accents;
+    formulas neutralised, see ida/csv_safe.py)."""
+    st.download_button("Download als CSV", lambda: csv_safe.frame_csv(table).encode("utf-8-sig"),
                        file_name=file_name, mime="text/csv", key=f"download-{file_name}")
 
 

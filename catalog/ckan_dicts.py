@@ -6,6 +6,13 @@ publishing to a live CKAN (catalog/publish.py). Dicts are built from the marts i
 and follow the ckanext-scheming schema of the `experiment` type (catalog/ckan_stack/experiment_schema.py):
 lists as JSON arrays, contact as `maintainer_email`, empty optional fields left out, tags cleaned.
 
+What DCAT-AP-NL 3.0 asks (catalog/ckan_stack/ckanext-ida/ckanext/ida/profiles.py turns it into RDF) is in
+the dicts as fields of the experiment (extras of a plain dataset): `theme` (the EU data theme of the core
+task, column `eu_datathema` of kerntaken.csv), `access_rights`, the province's TOOI URI as
+`publisher_uri` and `creator_uri`, and each file's `license` (ida.settings.DcatSettings). The lessons are
+in the experiment itself too, as the repeating field `lessen`, so CKAN's search finds an experiment by a
+word from its lessons and its page shows them.
+
 Every dataset carries a `fingerprint` of its content, resources' content included, so a publisher can
 skip what did not change. `resources[*]["data"]` holds the CSV text (uploaded as a file, or written
 beside the export) and `resources[*]["url"]` the file's path inside the export; neither goes to CKAN
@@ -14,7 +21,6 @@ as such.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -25,6 +31,8 @@ from typing import Any
 
 import duckdb
 
+from ida import csv_safe
+from ida.settings import DcatSettings
 from ida.standard.vocabularies import provinces, vocabulary
 
 IPO_ORGANIZATION = "ipo"
@@ -37,6 +45,8 @@ TAG_MIN, TAG_MAX = 2, 100
 NAME_MAX = 100
 LESSON_COLUMNS = ("lesson_id", "lesson_date", "direction", "category", "lesson_text", "is_dilemma",
                   "escalation_level", "status", "public_values")
+EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+COMPARISON_THEMES = ("GOVE", "REGI")  # the IPO's comparisons: government, across the regions
 RESULT_COLUMNS = ("indicator", "unit", "baseline", "target", "value", "measured_on", "target_reached")
 
 # The comparison marts and the zelfscan, published as plain datasets of the IPO: (mart, dataset name, title, text, order).
@@ -119,7 +129,7 @@ def _texts(items: list[str] | None) -> list[str]:
 
 def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...] | list[str]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safe.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow(["|".join(v) if isinstance(v, list) else _plain(v) for v in (row[c] for c in columns)])
@@ -138,7 +148,29 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def experiment_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def eu_theme(core_task: str) -> str:
+    """The EU data theme URI of a core task (column `eu_datathema` of kerntaken.csv)."""
+    row = next(r for r in vocabulary("kerntaken").rows if r["code"] == core_task)
+    return EU_DATA_THEME + row["eu_datathema"]
+
+
+def lesson(row: dict[str, Any]) -> dict[str, str]:
+    """One lesson of marts.lessons as an item of the experiment's repeating field `lessen`
+    (subfields named after the standard's columns; empty ones left out)."""
+    item = {
+        "les_id": row["lesson_id"],
+        "datum": _plain(row["lesson_date"]),
+        "categorie": row["category"],
+        "leerrichting": row["direction"],
+        "les": row["lesson_text"],
+        "dilemma": "ja" if row["is_dilemma"] else "nee",
+        "escalatieniveau": row["escalation_level"],
+        "status": row["status"],
+    }
+    return {key: value for key, value in item.items() if value not in (None, "")}
+
+
+def experiment_datasets(con: duckdb.DuckDBPyConnection, dcat: DcatSettings = DcatSettings()) -> list[dict[str, Any]]:
     """One `experiment` dataset dict per experiment in the marts, with lessons and results as CSV resources."""
     lessons: dict[str, list[dict[str, Any]]] = {}
     for row in _records(con, "select * from marts.lessons order by lesson_date, lesson_id"):
@@ -149,7 +181,7 @@ def experiment_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     gone = withdrawn_at_source(con)
     return [
         experiment_dataset(exp, lessons.get(exp["experiment_key"], []), results.get(exp["experiment_key"], []),
-                           withdrawn=exp["experiment_key"] in gone)
+                           withdrawn=exp["experiment_key"] in gone, dcat=dcat)
         for exp in _records(con, "select * from marts.experiments order by province_code, experiment_id")
     ]
 
@@ -169,10 +201,13 @@ def withdrawn_by_province(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def experiment_dataset(exp: dict[str, Any], lessons: list[dict[str, Any]],
-                       results: list[dict[str, Any]], withdrawn: bool = False) -> dict[str, Any]:
+                       results: list[dict[str, Any]], withdrawn: bool = False,
+                       dcat: DcatSettings = DcatSettings()) -> dict[str, Any]:
     """The dataset dict of one row of marts.experiments; withdrawn (status_publicatie `ingetrokken`) when
     its phase is `gestopt` or it was withdrawn at its source."""
     name = dataset_name(exp["province_code"], exp["experiment_id"])
+    province = provinces().row(exp["province_code"])
+    province_name = f"Provincie {province['naam']}"
     tags = sorted({t for t in (tag(k) for k in exp["keywords"] or []) if t})
     optional = {
         "notes": exp["summary"],
@@ -188,12 +223,14 @@ def experiment_dataset(exp: dict[str, Any], lessons: list[dict[str, Any]],
         "publieke_waarden": _texts(exp["public_values"]),
         "budget_eur": _plain(exp["budget_eur"]),
         "maintainer_email": exp["contact"],
+        "maintainer": province_name if exp["contact"] else None,
+        "lessen": [lesson(row) for row in lessons],
     }
     dataset = {
         "type": EXPERIMENT_TYPE,
         "name": name,
         "title": exp["title"],
-        "owner_org": provinces().row(exp["province_code"])["ckan_organisatie"],
+        "owner_org": province["ckan_organisatie"],
         "groups": [{"name": group_name(exp["core_task"])}],
         "tags": [{"name": t} for t in tags],
         "provincie": exp["province_code"],
@@ -201,24 +238,32 @@ def experiment_dataset(exp: dict[str, Any], lessons: list[dict[str, Any]],
         "kerntaak": exp["core_task"],
         "ida_spoor": exp["ida_line"],
         "fase": exp["phase"],
+        "theme": [eu_theme(exp["core_task"])],
+        "access_rights": dcat.access_rights,
+        "publisher_uri": province["tooi_uri"],
+        "publisher_name": province_name,
+        "creator_uri": province["tooi_uri"],
+        "creator_name": province_name,
         **{key: value for key, value in optional.items() if value not in (None, "", [])},
         "status_publicatie": WITHDRAWN if withdrawn or exp["phase"] == WITHDRAWN_PHASE else ACTIVE,
         "resources": [
-            _resource(name, "lessen.csv", "Lessen", f"{len(lessons)} geleerde lessen", _csv(lessons, LESSON_COLUMNS)),
+            _resource(name, "lessen.csv", "Lessen", f"{len(lessons)} geleerde lessen", _csv(lessons, LESSON_COLUMNS),
+                      dcat),
             _resource(name, "resultaten.csv", "Resultaten", f"{len(results)} metingen van indicatoren",
-                      _csv(results, RESULT_COLUMNS)),
+                      _csv(results, RESULT_COLUMNS), dcat),
         ],
     }
     dataset[FINGERPRINT] = fingerprint(dataset)
     return dataset
 
 
-def _resource(dataset: str, filename: str, title: str, description: str, data: str) -> dict[str, Any]:
+def _resource(dataset: str, filename: str, title: str, description: str, data: str,
+              dcat: DcatSettings) -> dict[str, Any]:
     return {"name": title, "description": description, "format": "CSV", "mimetype": "text/csv",
-            "url": f"resources/{dataset}/{filename}", "data": data}
+            "license": dcat.data_license, "url": f"resources/{dataset}/{filename}", "data": data}
 
 
-def comparison_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def comparison_datasets(con: duckdb.DuckDBPyConnection, dcat: DcatSettings = DcatSettings()) -> list[dict[str, Any]]:
     """The comparison marts as plain datasets of the IPO, each with its table as one CSV resource."""
     datasets = []
     for mart, name, title, notes, order in COMPARISONS:
@@ -233,16 +278,19 @@ def comparison_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             "owner_org": IPO_ORGANIZATION,
             "tags": [{"name": "IDA"}, {"name": "zelfscan" if mart == "maturity" else "vergelijking"}],
             "resources": [_resource(name, f"{mart}.csv", title, f"{len(rows)} rijen uit de mart {mart}",
-                                    _csv(rows, columns))],
+                                    _csv(rows, columns), dcat)],
+            # the IPO has no TOOI URI: the DCAT profile names the catalogue's publisher (ckanext.ida.catalog.*)
+            "extras": [{"key": "theme", "value": json.dumps([EU_DATA_THEME + t for t in COMPARISON_THEMES])},
+                       {"key": "access_rights", "value": dcat.access_rights}],
         }
-        dataset["extras"] = [{"key": FINGERPRINT, "value": fingerprint(dataset)}]
+        dataset["extras"].append({"key": FINGERPRINT, "value": fingerprint(dataset)})
         datasets.append(dataset)
     return datasets
 
 
-def all_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def all_datasets(con: duckdb.DuckDBPyConnection, dcat: DcatSettings = DcatSettings()) -> list[dict[str, Any]]:
     """Everything the catalogue publishes: the experiments, then the comparisons."""
-    return experiment_datasets(con) + comparison_datasets(con)
+    return experiment_datasets(con, dcat) + comparison_datasets(con, dcat)
 
 
 def fingerprint_of(dataset: dict[str, Any]) -> str | None:

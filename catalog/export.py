@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from catalog import ckan_dicts
+from ida.settings import DcatSettings
 
 
 def _write_lines(path: Path, items: list[dict[str, Any]]) -> None:
@@ -35,13 +36,14 @@ def _write_resources(staging: Path, datasets: list[dict[str, Any]]) -> None:
             path.write_text(resource.pop("data"), encoding="utf-8")
 
 
-def write_export(con: duckdb.DuckDBPyConnection, export_dir: Path) -> dict[str, int]:
+def write_export(con: duckdb.DuckDBPyConnection, export_dir: Path,
+                 dcat: DcatSettings = DcatSettings()) -> dict[str, int]:
     """Write the bulk export of the catalogue; returns how many of each kind it holds."""
     staging = export_dir.with_name(export_dir.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    datasets = ckan_dicts.experiment_datasets(con)
-    comparisons = ckan_dicts.comparison_datasets(con)
+    datasets = ckan_dicts.experiment_datasets(con, dcat)
+    comparisons = ckan_dicts.comparison_datasets(con, dcat)
     _write_resources(staging, datasets + comparisons)
     organizations, groups = ckan_dicts.organizations(), ckan_dicts.groups()
     _write_lines(staging / "organizations.jsonl", organizations)

@@ -23,34 +23,37 @@ How:
   CKAN rejects is reported with CKAN's own message and does not stop the others; the caller fails at
   the end when any failed (`Report.ok`). Names are stable (province + experiment id), so a rerun
   finishes the job without duplicates.
-- **Secrets** come from the environment (CKAN_URL, CKAN_API_TOKEN) and are never logged.
+- **Secrets** come from the settings (CKAN_URL, CKAN_API_TOKEN) and are never logged.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import re
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import ckanapi
 import duckdb
-import requests
 import tenacity
 
-from catalog import ckan_dicts
+from catalog import ckan_client, ckan_dicts
+from catalog.ckan_client import CKAN_ERRORS, describe
 from ida.errors import UsageError
+from ida.settings import DcatSettings
 
 WORKERS = 4
 PAGE_ROWS = 1000  # CKAN's default ckan.search.rows_max
 TIMEOUT = (10, 300)  # seconds: connect, read (an update with uploads may wait behind others)
 ATTEMPTS = 5
+GIVE_UP_AFTER = 60  # seconds: no new try of one call after this
+GONE_AFTER = 3  # datasets in a row that could not reach CKAN: it is gone, stop the run
 RETRY_WAIT = tenacity.wait_exponential_jitter(multiplier=0.5, max=8)  # 0.5 s, 1 s, 2 s, … (+ jitter)
 STATUSES = ("created", "updated", "unchanged", "withdrawn", "failed")
-_HTTP_STATUS = re.compile(r"""^\[['"][^'"]*['"], (\d{3}),""")
 
 Log = Callable[[str], None]
 
@@ -68,7 +71,7 @@ def connect(url: str | None, token: str | None) -> ckanapi.RemoteCKAN:
     if not token:
         raise NotConfigured("CKAN_API_TOKEN is niet gezet. Maak in CKAN een API-token aan voor het "
                             "platformaccount en zet het in de omgevingsvariabele CKAN_API_TOKEN.")
-    return ckanapi.RemoteCKAN(url.rstrip("/"), apikey=token, user_agent="ida-leerplatform-publisher/1")
+    return ckan_client.connect(url, token)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,6 +85,7 @@ class Outcome:
     name: str
     status: str
     message: str = ""
+    unreachable: bool = False  # failed because CKAN could not be reached
 
 
 @dataclass
@@ -110,78 +114,11 @@ class Report:
                 f"{c['withdrawn']} ingetrokken, {c['failed']} mislukt.")
 
 
-def describe(error: Exception) -> str:
-    """CKAN's message for a failed call, in one line (never the request, so never the token)."""
-    if isinstance(error, ckanapi.ValidationError):
-        details = {k: v for k, v in (error.error_dict or {}).items() if k != "__type"}
-        return "CKAN weigert de gegevens: " + "; ".join(f"{k}: {_flat(v)}" for k, v in details.items())
-    if isinstance(error, ckanapi.NotAuthorized):
-        return f"geen rechten in CKAN: {_flat(getattr(error, 'extra_msg', '') or error)}"
-    if isinstance(error, ckanapi.NotFound):
-        return f"niet gevonden in CKAN: {error}"
-    if isinstance(error, requests.RequestException):
-        return f"CKAN is niet bereikbaar: {type(error).__name__}"
-    if isinstance(error, ckanapi.CKANAPIError):
-        status = _http_status(error)
-        return f"CKAN gaf een fout{f' (HTTP {status})' if status else ''}: {str(error)[:300]}"
-    return f"{type(error).__name__}: {error}"
-
-
-def _flat(value: Any) -> str:
-    if isinstance(value, dict):
-        if "message" in value and len(value) <= 2:
-            return str(value["message"])
-        return ", ".join(f"{k}: {_flat(v)}" for k, v in value.items() if k != "__type")
-    if isinstance(value, list):
-        return " ".join(_flat(v) for v in value if v not in ({}, [], ""))
-    return str(value)
-
-
-# ---------------------------------------------------------------------------------------------
-# Calls, with retries for what may pass on a second try
-
-
-def _http_status(error: ckanapi.CKANAPIError) -> int | None:
-    match = _HTTP_STATUS.match(str(getattr(error, "extra_msg", "") or ""))
-    return int(match.group(1)) if match else None
-
-
-def is_transient(error: BaseException) -> bool:
-    """Connection errors, time-outs, 5xx, 429 and 409s that are no validation error (a lock, a
-    search-index conflict) may pass when tried again; a rejection, missing rights or a 404 will not."""
-    if isinstance(error, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)):
-        return True
-    if isinstance(error, (ckanapi.SearchIndexError, ckanapi.SearchError)):
-        return True
-    if isinstance(error, (ckanapi.ValidationError, ckanapi.NotAuthorized, ckanapi.NotFound,
-                          ckanapi.SearchQueryError)):
-        return False
-    if isinstance(error, ckanapi.CKANAPIError):
-        status = _http_status(error)
-        return status is not None and (status >= 500 or status in (409, 429))
-    return False
-
-
-def _retrying() -> tenacity.Retrying:
-    return tenacity.Retrying(
-        retry=tenacity.retry_if_exception(is_transient),
-        stop=tenacity.stop_after_attempt(ATTEMPTS),
-        wait=RETRY_WAIT,
-        reraise=True,
-    )
-
-
 def call(ckan: ckanapi.RemoteCKAN, action: str, data: dict[str, Any] | None = None,
          files: Callable[[], dict[str, Any]] | None = None) -> Any:
-    """One CKAN action through the client's `call_action`, retried while the error is transient.
-
-    `files` makes the uploads anew for each attempt (a file object is used up by a failed try).
-    """
-    for attempt in _retrying():
-        with attempt:
-            return ckan.call_action(action, data or {}, files=files() if files else None,
-                                    requests_kwargs={"timeout": TIMEOUT})
-    raise AssertionError("unreachable")  # pragma: no cover
+    """One CKAN action for publishing (ckan_client.call with the publisher's patience)."""
+    return ckan_client.call(ckan, action, data, files=files, timeout=TIMEOUT, attempts=ATTEMPTS, wait=RETRY_WAIT,
+                            give_up_after=GIVE_UP_AFTER)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,13 +136,30 @@ class Held:
     fingerprint: str | None
     status: str | None
     resource_urls: tuple[str, ...]
+    in_database: bool = True  # False: only CKAN's search index still lists it
 
 
-def holdings(ckan: ckanapi.RemoteCKAN, organizations: Iterable[str]) -> dict[str, Held]:
-    """Every dataset of these organisations (private, draft and deleted ones included), by name."""
+def _held(package: dict[str, Any]) -> Held:
+    """A dataset as package_show gives it (from CKAN's database)."""
+    return Held(id=package["id"], name=package["name"], type=package.get("type", "dataset"),
+                state=package.get("state", "active"), fingerprint=package.get("fingerprint") or None,
+                status=package.get("status_publicatie") or None,
+                resource_urls=tuple(r.get("url", "") for r in package.get("resources") or ()))
+
+
+def holdings(ckan: ckanapi.RemoteCKAN, organizations: Iterable[str], verify: bool = False,
+             workers: int = WORKERS) -> dict[str, Held]:
+    """Every dataset of these organisations (private, draft and deleted ones included), by name.
+
+    CKAN answers from its search index, which a crash can leave out of step with its database: a dataset
+    the database lost, or an update the index took and the database did not. A name listed twice is
+    settled by asking the database (package_show) which id is real. With `verify` (after a run that CKAN
+    broke off) every listed dataset is read from the database, so the plan rests on what CKAN really
+    holds; one only the index still lists is made anew under the same id, which puts the index right."""
     orgs = " OR ".join(f'"{org}"' for org in sorted(set(organizations)))
     fields = ["id", "name", "dataset_type", "state", "extras_fingerprint", "extras_status_publicatie", "res_url"]
     held: dict[str, Held] = {}
+    twice: set[str] = set()
     start = 0
     while True:
         page = call(ckan, "package_search", {
@@ -213,13 +167,36 @@ def holdings(ckan: ckanapi.RemoteCKAN, organizations: Iterable[str]) -> dict[str
             "start": start, "sort": "name asc", "include_private": True, "include_drafts": True,
             "include_deleted": True})
         for doc in page["results"]:
+            if doc["name"] in held:
+                twice.add(doc["name"])
+                if doc["id"] != _real_id(ckan, doc["name"]):
+                    continue
             held[doc["name"]] = Held(
                 id=doc["id"], name=doc["name"], type=doc.get("dataset_type", "dataset"),
                 state=doc.get("state", "active"), fingerprint=doc.get("fingerprint") or None,
                 status=doc.get("status_publicatie") or None, resource_urls=tuple(doc.get("res_url") or ()))
         start += len(page["results"])
         if not page["results"] or start >= page["count"]:
-            return held
+            break
+    if not verify:
+        return held
+
+    def from_database(listed: Held) -> Held:
+        try:
+            return _held(call(ckan, "package_show", {"id": listed.id}))
+        except ckanapi.NotFound:
+            return replace(listed, in_database=False)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ckan-verify") as pool:
+        return {h.name: h for h in pool.map(from_database, held.values())}
+
+
+def _real_id(ckan: ckanapi.RemoteCKAN, name: str) -> str | None:
+    """The id the database holds for `name` (None when it holds none)."""
+    try:
+        return call(ckan, "package_show", {"id": name})["id"]
+    except ckanapi.NotFound:
+        return None
 
 
 def is_current(dataset: dict[str, Any], held: Held) -> bool:
@@ -268,7 +245,7 @@ def _ensure(ckan, kind: str, wanted: list[dict[str, Any]], existing: dict[str, d
             elif differs(want, have):
                 call(ckan, f"{kind}_patch", {"id": have["id"], **{k: v for k, v in want.items() if k != "name"}})
                 log(f"{label} {want['name']} bijgewerkt")
-        except (ckanapi.CKANAPIError, ckanapi.ServerIncompatibleError, requests.RequestException) as error:
+        except CKAN_ERRORS as error:
             outcomes.append(Outcome(f"{label} {want['name']}", "failed", describe(error)))
     return outcomes
 
@@ -304,17 +281,20 @@ def _revise(ckan: ckanapi.RemoteCKAN, match: dict[str, str], update: dict[str, A
 
 
 def _name_taken(error: ckanapi.ValidationError) -> bool:
-    return "name" in (error.error_dict or {}) and "already" in _flat(error.error_dict["name"]).lower()
+    return "name" in (error.error_dict or {}) and "already" in ckan_client.flat(error.error_dict["name"]).lower()
 
 
-def create(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any]) -> str:
+def create(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], id: str | None = None) -> str:
     """A new dataset: package_create without resources and fingerprint, then one package_revise that
-    adds the resources with their CSV files and, last, the fingerprint.
+    adds the resources with their CSV files and, last, the fingerprint. `id`: the id CKAN's search index
+    still lists for it (the platform account is a sysadmin, which may choose it).
 
     When the name turns out to be taken (a deleted dataset, or a create that reached CKAN before a
     retry), the dataset is updated instead: no duplicates.
     """
     sent = _metadata(dataset)
+    if id:
+        sent["id"] = id
     fingerprint_update = ({"fingerprint": sent.pop("fingerprint")} if "fingerprint" in sent
                           else {"extras": sent.pop("extras")})
     completion = {**fingerprint_update, "resources": sent.pop("resources")}
@@ -364,15 +344,15 @@ def plan(datasets: list[dict[str, Any]], held: dict[str, Held], withdraw_missing
     names = {d["name"] for d in datasets}
     for dataset in datasets:
         have = held.get(dataset["name"])
-        if have is None:
-            tasks.append(Task(dataset["name"], "create", dataset))
+        if have is None or not have.in_database:
+            tasks.append(Task(dataset["name"], "create", dataset, have))
         elif is_current(dataset, have):
             unchanged.append(Outcome(dataset["name"], "unchanged"))
         else:
             tasks.append(Task(dataset["name"], "update", dataset, have))
     for have in held.values():
-        if have.name in names or have.type != ckan_dicts.EXPERIMENT_TYPE or not have.fingerprint:
-            continue  # ours to keep, or not published by the platform
+        if have.name in names or have.type != ckan_dicts.EXPERIMENT_TYPE or not have.fingerprint or not have.in_database:
+            continue  # ours to keep, not published by the platform, or only in CKAN's search index
         if not withdraw_missing and have.name not in withdrawn:
             continue
         if have.status == ckan_dicts.WITHDRAWN or have.state != "active":
@@ -386,23 +366,60 @@ def plan(datasets: list[dict[str, Any]], held: dict[str, Held], withdraw_missing
 def _run(ckan: ckanapi.RemoteCKAN, task: Task) -> Outcome:
     try:
         if task.kind == "create":
-            return Outcome(task.name, create(ckan, task.dataset))
+            return Outcome(task.name, create(ckan, task.dataset, task.held.id if task.held else None))
         if task.kind == "update":
-            update(ckan, task.dataset, {"id": task.held.id}, revive=task.held.state != "active")
+            try:
+                update(ckan, task.dataset, {"id": task.held.id}, revive=task.held.state != "active")
+            except ckanapi.NotFound:  # only in CKAN's search index (lost from its database): make it anew
+                return Outcome(task.name, create(ckan, task.dataset, task.held.id))
             withdrawn_now = (task.dataset.get("status_publicatie") == ckan_dicts.WITHDRAWN
                              and task.held.status != ckan_dicts.WITHDRAWN)
             return Outcome(task.name, "withdrawn" if withdrawn_now else "updated")
-        withdraw(ckan, task.held)
+        try:
+            withdraw(ckan, task.held)
+        except ckanapi.NotFound:  # only in CKAN's search index: nothing left to mark
+            return Outcome(task.name, "unchanged", "alleen nog in de zoekindex van CKAN")
         return Outcome(task.name, "withdrawn", task.reason or NOT_IN_MARTS)
-    except (ckanapi.CKANAPIError, ckanapi.ServerIncompatibleError, requests.RequestException) as error:
-        return Outcome(task.name, "failed", describe(error))
+    except ckan_client.Unreachable as error:
+        return Outcome(task.name, "failed", str(error), unreachable=True)
+    except CKAN_ERRORS as error:
+        return Outcome(task.name, "failed", describe(error, ckan_client.address(ckan)))
+
+
+class _Breaker:
+    """Runs the tasks, saying how far it got every tenth, and stops a run once CKAN is clearly gone: after
+    GONE_AFTER datasets in a row could not reach it, the datasets not yet written are reported as not
+    tried, so the run ends within a minute instead of waiting out every retry of every dataset."""
+
+    def __init__(self, total: int) -> None:
+        self.lock = threading.Lock()
+        self.unreachable_in_a_row = 0
+        self.total, self.done = total, 0
+
+    @property
+    def tripped(self) -> bool:
+        return self.unreachable_in_a_row >= GONE_AFTER
+
+    def run(self, ckan: ckanapi.RemoteCKAN, task: Task, log: Log) -> Outcome:
+        if self.tripped:
+            return Outcome(task.name, "failed", "niet geprobeerd: CKAN is niet bereikbaar", unreachable=True)
+        outcome = _run(ckan, task)
+        with self.lock:
+            self.unreachable_in_a_row = self.unreachable_in_a_row + 1 if outcome.unreachable else 0
+            self.done += 1
+            if self.done % max(1, self.total // 10) == 0 and not self.tripped:
+                log(f"{self.done} van {self.total} datasets geschreven")
+            if self.unreachable_in_a_row == GONE_AFTER:
+                log(f"CKAN ({ckan_client.address(ckan)}) is niet meer bereikbaar: de publicatie stopt. Start CKAN opnieuw en draai "
+                    "'ida publish' nogmaals; wat al klopt, wordt overgeslagen.")
+        return outcome
 
 
 def publish_catalogue(ckan: ckanapi.RemoteCKAN, datasets: list[dict[str, Any]], *,
                       organizations: list[dict[str, Any]] | None = None,
                       groups: list[dict[str, Any]] | None = None,
                       withdraw_missing: bool = True, withdrawn: Iterable[str] = (), workers: int = WORKERS,
-                      log: Log | None = None) -> Report:
+                      log: Log | None = None, verify: bool = False) -> Report:
     """Bring CKAN in line with these datasets (and organisations and groups, when given).
 
     `withdraw_missing`: the datasets are the whole catalogue, so an experiment of these organisations
@@ -417,20 +434,38 @@ def publish_catalogue(ckan: ckanapi.RemoteCKAN, datasets: list[dict[str, Any]], 
     if groups is not None:
         report.outcomes += ensure_groups(ckan, groups, log)
     scope = {o["name"] for o in organizations or []} | {d["owner_org"] for d in datasets}
-    held = holdings(ckan, scope) if scope else {}
+    if verify:
+        log("De vorige publicatie werd afgebroken: wat CKAN houdt, wordt in zijn database nagekeken.")
+    held = holdings(ckan, scope, verify, workers) if scope else {}
     tasks, unchanged = plan(datasets, held, withdraw_missing, frozenset(withdrawn))
     report.outcomes += unchanged
     if tasks:
         log(f"{len(tasks)} dataset(s) te schrijven, {len(unchanged)} ongewijzigd; {min(workers, len(tasks))} tegelijk")
+        breaker = _Breaker(len(tasks))
         with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ckan-publish") as pool:
-            report.outcomes += pool.map(lambda task: _run(ckan, task), tasks)
+            report.outcomes += pool.map(lambda task: breaker.run(ckan, task, log), tasks)
     log(report.summary())
     return report
 
 
+UNFINISHED = "ckan-publicatie-onderbroken"  # a marker in the state folder while a run may be broken off
+
+
 def publish(ckan: ckanapi.RemoteCKAN, con: duckdb.DuckDBPyConnection, *, workers: int = WORKERS,
-            log: Log | None = None) -> Report:
-    """Publish the whole catalogue built from the marts of `con` (the serving copy)."""
-    return publish_catalogue(ckan, ckan_dicts.all_datasets(con), organizations=ckan_dicts.organizations(),
-                             groups=ckan_dicts.groups(), withdraw_missing=True,
-                             withdrawn=ckan_dicts.withdrawn_by_province(con), workers=workers, log=log)
+            log: Log | None = None, state_dir: Path | None = None,
+            dcat: DcatSettings = DcatSettings()) -> Report:
+    """Publish the whole catalogue built from the marts of `con` (the serving copy).
+
+    With `state_dir`, a marker there outlives a run that CKAN broke off (or that was killed), and the
+    next run then checks what CKAN holds against its database before planning (see `holdings`)."""
+    marker = state_dir / UNFINISHED if state_dir else None
+    verify = marker is not None and marker.exists()
+    if marker:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    report = publish_catalogue(ckan, ckan_dicts.all_datasets(con, dcat), organizations=ckan_dicts.organizations(),
+                               groups=ckan_dicts.groups(), withdraw_missing=True,
+                               withdrawn=ckan_dicts.withdrawn_by_province(con), workers=workers, log=log, verify=verify)
+    if marker and not any(o.unreachable for o in report.outcomes):
+        marker.unlink(missing_ok=True)
+    return report

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -62,12 +65,13 @@ def submit(
     code = province_code(province)
     files = []
     for path in paths:
-        candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-        for candidate in candidates:
-            if not candidate.is_file():
-                raise UsageError(f"Bestand niet gevonden: {candidate}")
-            if candidate.suffix.lower() in DELIVERY_SUFFIXES or not path.is_dir():
-                files.append((candidate.name, candidate.read_bytes()))
+        if path.is_dir():
+            files += [(entry.name, _read_entry(entry, settings().limits.max_file_bytes))
+                      for entry in sorted(path.iterdir()) if entry.suffix.lower() in DELIVERY_SUFFIXES]
+        elif path.is_file():
+            files.append((path.name, _read_entry(path, settings().limits.max_file_bytes, named=True)))
+        else:
+            raise UsageError(f"Bestand niet gevonden: {path}")
     submission = submissions.submit(settings(), settings().upload_token, files, channel="cli", province=code)
     if as_json:
         print(json.dumps({**submission.report.as_dict(), "submission": submission.folder.name,
@@ -80,10 +84,45 @@ def submit(
     raise typer.Exit(0 if submission.report.accepted else 1)
 
 
-def new_token(province: Annotated[str, typer.Option(help="De provincie (CBS-code of naam).")]) -> None:
-    """Maak een uploadtoken voor een provincie; alleen de hash wordt bewaard, het token ziet u één keer."""
+def _read_entry(path: Path, max_bytes: int, named: bool = False) -> bytes:
+    """The bytes of a delivered file. In a folder, only its own regular files count: a symbolic link is refused
+    (it could point anywhere, and is never followed — also not when it appears between this check and the
+    read), and so is a file past the size limit, before it is read."""
+    flags = os.O_RDONLY | (0 if named else os.O_NOFOLLOW) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        if not named and path.is_symlink():
+            raise OSError(errno.ELOOP, "symbolic link")
+        handle = os.open(path, flags)
+    except OSError as problem:
+        if problem.errno == errno.ELOOP:
+            raise UsageError(f"{path} is een symbolische koppeling (naar {os.readlink(path) if path.is_symlink() else '?'}). "
+                             "In een map leest 'ida submit' alleen gewone bestanden die in die map zelf staan; kopieer "
+                             "het bestand in de map of geef het los op.") from None
+        raise UsageError(f"{path} is niet te lezen ({problem.strerror}). Controleer het pad en de rechten.") from None
+    with os.fdopen(handle, "rb") as source:
+        info = os.fstat(source.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{path} is geen gewoon bestand. Lever CSV-, XLSX-, JSON- of ZIP-bestanden aan.")
+        if info.st_size > max_bytes:
+            raise UsageError(f"{path} is te groot ({info.st_size / 2**20:.1f} MiB; maximaal {max_bytes / 2**20:g} MiB). "
+                             "Lever het in delen aan.")
+        return source.read(max_bytes + 1)
+
+
+def new_token(
+    province: Annotated[Optional[str], typer.Option(help="De provincie (CBS-code of naam): een uploadtoken.")] = None,
+    coordinator: Annotated[Optional[str], typer.Option(help="De naam van een IPO-coördinator: een coördinatortoken (Beheer, ida classify).")] = None,
+) -> None:
+    """Maak een uploadtoken voor een provincie, of een coördinatortoken; alleen de hash wordt bewaard, het token ziet u één keer."""
     from ida.intake import tokens
 
+    if (province is None) == (coordinator is None):
+        raise UsageError("Geef --province (een uploadtoken) of --coordinator (een coördinatortoken), één van beide.")
+    if coordinator is not None:
+        from catalog import curation
+
+        print(curation.issue_token(settings(), coordinator))
+        return
     print(tokens.issue(settings().upload_tokens, province_code(province)))
 
 

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import deliveries, experiments, harvest, platform
+from cli import curation, deliveries, experiments, harvest, learning, platform
 from cli.common import fail
 from ida.errors import IdaError
 
@@ -19,13 +19,17 @@ app.command()(deliveries.validate)
 app.command()(deliveries.generate)
 app.command("app")(platform.serve_app)
 app.command()(deliveries.submit)
-token_app = typer.Typer(help="Uploadtokens per provincie beheren.", no_args_is_help=True)
+token_app = typer.Typer(help="Uploadtokens per provincie en coördinatortokens beheren.", no_args_is_help=True)
 token_app.command("new")(deliveries.new_token)
 app.add_typer(token_app, name="token")
 app.command()(deliveries.template)
 app.command("harvest-source")(harvest.harvest_source)
 app.command("publish")(platform.publish)
+app.command("search")(learning.search)
+app.command("similar")(learning.similar)
 app.command()(experiments.experiment)
+app.command()(curation.classify)
+app.command("demo-tokens")(curation.demo_tokens)
 
 
 def run() -> None:

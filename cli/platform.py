@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 from typing import Annotated, Optional
@@ -86,7 +85,7 @@ def publish(
 
     client = publishing.connect(settings().ckan_url, settings().ckan_api_token)
     with serving.connect(settings().serving_dir) as con:
-        report = publishing.publish(client, con, workers=workers,
+        report = publishing.publish(client, con, workers=workers, state_dir=settings().var_dir, dcat=settings().dcat,
                                     log=None if as_json else lambda message: errors.print(escape(message), highlight=False))
     for failure in report.failures:
         errors.print(f"[red]Mislukt:[/] {escape(failure.name)}: {escape(failure.message)}", highlight=False)
@@ -103,7 +102,7 @@ def serve_app(port: Annotated[int, typer.Option(help="Poort van het dashboard.")
               address: Annotated[str, typer.Option(help="Adres om op te luisteren.")] = "127.0.0.1") -> None:
     """Start het dashboard (Streamlit). Het proces wordt Streamlit zelf, zodat één stopsignaal alles stopt."""
     console.print(f"Dashboard: http://{address}:{port}")
-    upload_mib = max(1, math.ceil(settings().limits.max_file_bytes / 2**20))
+    upload_mib = settings().limits.upload_mib
     command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "apps" / "Home.py"),
                "--server.port", str(port), "--server.address", address, "--server.headless", "true",
                "--client.toolbarMode", "viewer", "--server.maxUploadSize", str(upload_mib),

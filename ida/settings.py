@@ -29,7 +29,20 @@ class SettingsError(UsageError):
 class Limits:
     """What one delivery may hold; readers refuse what crosses a limit."""
 
-    max_file_bytes: int = 50 * MIB  # IDA_MAX_FILE_MB: one delivered file, also inside a ZIP
+    max_file_bytes: int = 50 * MIB  # IDA_MAX_FILE_MB: one delivered file, also inside a ZIP (counted while unpacking)
+    max_unpacked_bytes: int = 200 * MIB  # IDA_MAX_UNPACKED_MB: a ZIP or workbook unpacked, counted while unpacking
+    max_rows: int = 200_000  # IDA_MAX_ROWS: rows of one delivery, all files together
+    max_cells: int = 2_500_000  # IDA_MAX_CELLS: cells of one delivery, all files together
+    max_line_bytes: int = 1 * MIB  # IDA_MAX_LINE_KB: one line of a CSV file
+    max_shared_strings: int = 1_000_000  # IDA_MAX_SHARED_STRINGS: distinct texts in a workbook
+    max_shared_string_bytes: int = 100 * MIB  # IDA_MAX_SHARED_STRINGS_MB: those texts together, in UTF-8
+    max_findings: int = 1000  # IDA_MAX_FINDINGS: errors (and warnings) one report lists; the rest are counted
+
+    @property
+    def upload_mib(self) -> int:
+        """What the dashboard lets a browser send per file, in MiB: twice the file limit, so that the upload page
+        itself refuses a file over the limit with a Dutch message (Streamlit's own refusal is in English)."""
+        return max(1, -(-2 * self.max_file_bytes // MIB))
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,19 @@ class HarvestSettings:
     max_bytes: int = 100 * MIB  # IDA_HARVEST_MAX_MB: one fetched file or catalogue page
 
 
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/deed.nl"  # CC0 1.0, as the Dutch licence list names it
+PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
+
+
+@dataclass(frozen=True)
+class DcatSettings:
+    """What the catalogue says about rights in DCAT-AP-NL (code-list URIs); the CKAN dicts and ckan.ini carry them."""
+
+    access_rights: str = PUBLIC  # IDA_ACCESS_RIGHTS: dct:accessRights of every dataset
+    data_license: str = CC0  # IDA_DATA_LICENSE: dct:license of every published file (distribution)
+    metadata_license: str = CC0  # IDA_METADATA_LICENSE: dct:license of the catalogue's metadata
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths, limits and endpoints of one platform installation."""
@@ -51,6 +77,8 @@ class Settings:
     landing_dirs: tuple[Path, ...]
     submissions_dir: Path
     upload_tokens: Path
+    coordinator_tokens: Path  # hashes of the IPO coordinators' tokens, apart from the provinces' upload tokens
+    audit_log: Path  # the append-only log of every curation action (JSON lines)
     serving_dir: Path
     export_dir: Path
     dagster_home: Path
@@ -58,8 +86,10 @@ class Settings:
     ckan_url: str | None = None
     ckan_api_token: str | None = field(default=None, repr=False)
     upload_token: str | None = field(default=None, repr=False)
+    coordinator_token: str | None = field(default=None, repr=False)  # for `ida classify`
     limits: Limits = Limits()
     harvest: HarvestSettings = HarvestSettings()
+    dcat: DcatSettings = DcatSettings()
     dbt_project_dir: Path = DBT_PROJECT_DIR
 
     @classmethod
@@ -82,6 +112,13 @@ class Settings:
                 raise SettingsError(f"{name}={value!r} moet groter dan 0 zijn.")
             return result
 
+        def uri(name: str, default: str) -> str:
+            value = (env.get(name) or "").strip()
+            if value and not value.startswith(("http://", "https://")):
+                raise SettingsError(f"{name}={value!r} is geen URI. Zet een http(s)-URI uit de codelijst "
+                                    "of laat de variabele leeg.")
+            return value or default
+
         var_dir = path("IDA_VAR_DIR", REPO_ROOT / "var")
         landing = env.get("IDA_LANDING")
         landing_dirs = (tuple(Path(p).expanduser().resolve() for p in landing.split(os.pathsep) if p)
@@ -99,11 +136,28 @@ class Settings:
             ckan_url=env.get("CKAN_URL") or None,
             ckan_api_token=env.get("CKAN_API_TOKEN") or None,
             upload_token=env.get("IDA_UPLOAD_TOKEN") or None,
-            limits=Limits(max_file_bytes=int(number("IDA_MAX_FILE_MB", Limits.max_file_bytes / MIB) * MIB)),
+            coordinator_tokens=path("IDA_COORDINATOR_TOKENS", var_dir / "coordinator_tokens.json"),
+            coordinator_token=env.get("IDA_COORDINATOR_TOKEN") or None,
+            audit_log=path("IDA_AUDIT_LOG", var_dir / "audit" / "curation.jsonl"),
+            limits=Limits(
+                max_file_bytes=int(number("IDA_MAX_FILE_MB", Limits.max_file_bytes / MIB) * MIB),
+                max_unpacked_bytes=int(number("IDA_MAX_UNPACKED_MB", Limits.max_unpacked_bytes / MIB) * MIB),
+                max_rows=int(number("IDA_MAX_ROWS", Limits.max_rows, int)),
+                max_cells=int(number("IDA_MAX_CELLS", Limits.max_cells, int)),
+                max_line_bytes=int(number("IDA_MAX_LINE_KB", Limits.max_line_bytes / 1024) * 1024),
+                max_shared_strings=int(number("IDA_MAX_SHARED_STRINGS", Limits.max_shared_strings, int)),
+                max_shared_string_bytes=int(number("IDA_MAX_SHARED_STRINGS_MB", Limits.max_shared_string_bytes / MIB) * MIB),
+                max_findings=int(number("IDA_MAX_FINDINGS", Limits.max_findings, int)),
+            ),
             harvest=HarvestSettings(
                 sources=path("IDA_SOURCES", DEFAULT_SOURCES),
                 attempts=int(number("IDA_HARVEST_ATTEMPTS", HarvestSettings.attempts, int)),
                 backoff=number("IDA_HARVEST_BACKOFF", HarvestSettings.backoff),
                 max_bytes=int(number("IDA_HARVEST_MAX_MB", HarvestSettings.max_bytes / MIB) * MIB),
+            ),
+            dcat=DcatSettings(
+                access_rights=uri("IDA_ACCESS_RIGHTS", DcatSettings.access_rights),
+                data_license=uri("IDA_DATA_LICENSE", DcatSettings.data_license),
+                metadata_license=uri("IDA_METADATA_LICENSE", DcatSettings.metadata_license),
             ),
         )

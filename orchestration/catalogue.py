@@ -28,7 +28,7 @@ def serving_copy(warehouse_db: WarehouseResource, outputs: ServingResource) -> d
 def catalogue_export(outputs: ServingResource) -> dg.MaterializeResult:
     """Writes the catalogue as CKAN bulk files (organisations, groups, one dataset per experiment)."""
     with serving.connect(Path(outputs.serving_dir)) as con:
-        counts = export.write_export(con, Path(outputs.export_dir))
+        counts = export.write_export(con, Path(outputs.export_dir), outputs.dcat())
     return dg.MaterializeResult(metadata={**counts, "map": outputs.export_dir})
 
 
@@ -46,7 +46,8 @@ def ckan_publication(context: dg.AssetExecutionContext, outputs: ServingResource
         return dg.MaterializeResult(metadata={"gepubliceerd": False, "reden": "CKAN_URL is niet gezet"})
     client = ckan.client()  # NotConfigured (no token) fails the step with its Dutch message
     with serving.connect(Path(outputs.serving_dir)) as con:
-        report = publish.publish(client, con, workers=ckan.workers, log=context.log.info)
+        report = publish.publish(client, con, workers=ckan.workers, log=context.log.info, state_dir=Path(ckan.state_dir) if ckan.state_dir else None,
+                                 dcat=outputs.dcat())
     metadata = {"gepubliceerd": True, "ckan": url, **report.counts()}
     if not report.ok:
         for failure in report.failures:

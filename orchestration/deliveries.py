@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from catalog import curation
+from ida import audit
 from ida.intake.landing import landed_deliveries
 from ida.intake.submissions import accepted_deliveries, submissions
 from ida.intake.validation import validate
@@ -14,7 +16,7 @@ from orchestration.partitions import PROVINCES
 from orchestration.pipeline import pipeline_job, province_range_tags
 from orchestration.resources import LandingZoneResource, ServingResource, WarehouseResource
 
-RAW_TABLES = ("deliveries", "experimenten", "lessen", "resultaten", "zelfscan", "intrekkingen")
+RAW_TABLES = ("deliveries", "experimenten", "lessen", "resultaten", "zelfscan", "intrekkingen", "curation_decisions")
 
 
 class RejectedDeliveries(dg.Failure):
@@ -25,15 +27,18 @@ class RejectedDeliveries(dg.Failure):
     specs=[dg.AssetSpec(["raw", table], group_name="raw", kinds={"duckdb"}) for table in RAW_TABLES],
     partitions_def=PROVINCES,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    description="Valideert en laadt de leveringen van een provincie uit de landingszone en het archief in het raw-schema.",
+    description="Valideert en laadt de leveringen van een provincie uit de landingszone en het archief in het raw-schema, "
+                "met de besluiten van coördinatoren over de wachtrij 'Te classificeren'.",
 )
 def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: WarehouseResource,
                         landing_zone: LandingZoneResource, outputs: ServingResource):
     loaded, skipped, rejected = 0, 0, []
     counts = dict.fromkeys(RAW_TABLES[1:], 0)
     archive = Path(landing_zone.submissions_dir)
+    decisions = audit.entries(Path(landing_zone.audit_log)) if landing_zone.audit_log else []
     with warehouse_db.connect() as con:
         for province in context.partition_keys:
+            counts["curation_decisions"] += warehouse.load_decisions(con, curation.decision_rows(decisions, province))
             # the same "known experiments" a submission was checked against, plus what this run loads
             known = serving.known_experiments(Path(outputs.serving_dir), province)
             for delivery in [*landed_deliveries(province, landing_zone.paths), *accepted_deliveries(archive, province)]:
@@ -49,7 +54,8 @@ def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: Warehou
                     rejected.append((delivery, [f"{f.file} rij {f.row} kolom {f.column}: {f.message}" for f in report.errors[:20]]))
                     context.log.error(f"{province}: levering {delivery.folder} afgekeurd met {len(report.errors)} fouten")
                     continue
-                source = warehouse.Source("upload", str(delivery.folder), tuple(p.name for p in delivery.files), delivery.received_at)
+                source = warehouse.Source(delivery.source_kind, delivery.source or str(delivery.folder),
+                                          tuple(p.name for p in delivery.files), delivery.received_at)
                 warehouse.load(con, report, delivery.delivery_id, source)
                 known = known.plus(report)
                 loaded += 1
@@ -70,9 +76,14 @@ def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: Warehou
 @dg.sensor(job=pipeline_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def accepted_submissions(context: dg.SensorEvaluationContext, landing_zone: LandingZoneResource):
     """A new accepted submission starts that province's pipeline run, so dashboards update by themselves:
-    one run per accepted submission (the delivery id is the run key, so never twice)."""
+    one run per accepted submission (the delivery id is the run key, so never twice). A coordinator's
+    dismissal (a classification is a submission already) starts one too, so the record leaves the queue."""
     archive = Path(landing_zone.submissions_dir)
     for province in PROVINCES.get_partition_keys():
         for meta in submissions(archive, province):
             if meta["accepted"] and not meta["duplicate_of"]:
                 yield dg.RunRequest(run_key=meta["delivery_id"], tags=province_range_tags(province))
+    decisions = audit.entries(Path(landing_zone.audit_log)) if landing_zone.audit_log else []
+    for entry in decisions:
+        if entry.get("action") == curation.DISMISS and isinstance(entry.get("what"), dict):
+            yield dg.RunRequest(run_key=f"besluit-{entry['id']}", tags=province_range_tags(entry["what"]["province_code"]))

@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 
 from catalog import publish
+from ida.settings import DcatSettings
 from ida.warehouse import raw as warehouse
 
 
@@ -26,10 +27,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class LandingZoneResource(dg.ConfigurableResource):
-    """Where deliveries wait: the landing folders (one sub-folder per province) and the submissions archive."""
+    """Where deliveries wait: the landing folders (one sub-folder per province) and the submissions archive;
+    and the audit log of the coordinators' decisions on the to-classify queue."""
 
     dirs: list[str]
     submissions_dir: str
+    audit_log: str | None = None  # the coordinators' decisions on harvested records (catalog/curation.py)
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -41,6 +44,11 @@ class ServingResource(dg.ConfigurableResource):
 
     serving_dir: str
     export_dir: str
+    access_rights: str = DcatSettings.access_rights  # what the catalogue says about rights (DCAT-AP-NL)
+    data_license: str = DcatSettings.data_license
+
+    def dcat(self) -> DcatSettings:
+        return DcatSettings(access_rights=self.access_rights, data_license=self.data_license)
 
 
 class CkanResource(dg.ConfigurableResource):
@@ -50,6 +58,7 @@ class CkanResource(dg.ConfigurableResource):
     url: str | None = None
     api_token: str | None = None
     workers: int = publish.WORKERS
+    state_dir: str = ""  # where a broken-off publication leaves its marker (the state folder)
 
     def client(self) -> ckanapi.RemoteCKAN:
         """A ckanapi client, or publish.NotConfigured (no URL or no token)."""

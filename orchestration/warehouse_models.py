@@ -2,7 +2,9 @@
 
 
 import json
+import shutil
 import sys
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,8 +19,29 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # the venv's dbt, whatever PATH says
 
 
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
+RUNS_KEPT = 5  # the newest dbt run folders kept under the state folder, for looking into a run
+
+
+class DbtResource(DbtCliResource):
+    """dbt as the pipeline runs it: each run's artifacts and log in a folder of its own under the platform's
+    state folder (`<IDA_VAR_DIR>/dbt/<run>`), never in the code's folder; only the newest RUNS_KEPT stay."""
+
+    runs_dir: str
+
+    def run_target(self, context: dg.AssetExecutionContext) -> Path:
+        """A fresh target folder for this run, after removing all but the newest older ones."""
+        root = Path(self.runs_dir)
+        root.mkdir(parents=True, exist_ok=True)
+        earlier = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in earlier[RUNS_KEPT - 1:]:
+            shutil.rmtree(old, ignore_errors=True)
+        return root / f"{context.run.run_id[:8]}-{uuid.uuid4().hex[:7]}"
+
+
+def dbt_resource(runs_dir: Path | None = None) -> DbtResource:
+    """dbt with its run folders in `runs_dir` (the platform's `var/dbt` unless told otherwise)."""
+    return DbtResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE,
+                       runs_dir=str(runs_dir or REPO_ROOT / "var" / "dbt"))
 
 
 def _manifest_is_stale() -> bool:
@@ -34,7 +57,11 @@ def _manifest_is_stale() -> bool:
 
 
 def prepare_manifest() -> None:
-    """Parse the dbt project into the manifest Dagster reads, when it is missing or stale."""
+    """Parse the dbt project into the manifest Dagster reads, when it is missing or stale. The manifest is
+    derived from the code alone, so it lives beside it (dbt_project/target/); runs never write there, and
+    the run folders that older versions left there are removed."""
+    for legacy in (DBT_PROJECT.project_dir / DBT_PROJECT.target_path).glob("warehouse_models-*"):
+        shutil.rmtree(legacy, ignore_errors=True)
     if _manifest_is_stale():
         dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
 
@@ -63,6 +90,7 @@ class LayeredTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=LayeredTranslator(), project=DBT_PROJECT)
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse_db: WarehouseResource):
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtResource, warehouse_db: WarehouseResource):
     """Seeds the vocabularies, builds staging → intermediate → marts and runs every dbt test."""
-    yield from dbt.cli(["build", "--vars", json.dumps({"warehouse": warehouse_db.path})], context=context).stream()
+    yield from dbt.cli(["build", "--vars", json.dumps({"warehouse": warehouse_db.path})], context=context,
+                       target_path=dbt.run_target(context)).stream()

@@ -49,7 +49,7 @@ def extra_landing(var_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def ckan_up():
     """The run of catalog/ckan_stack/up.sh that made sure the local CKAN stack runs (its output, for the tests)."""
-    from catalog.ckan_stack.local import run_up
+    from local_ckan import run_up
 
     done = run_up()
     assert done.returncode == 0, f"up.sh failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
@@ -60,7 +60,7 @@ def ckan_up():
 def ckan(ckan_up) -> dict:
     """The local CKAN stack's credentials.json as a dict
     ({"url", "sysadmin_token", "provinces": {"PV26": token, …}, "editors", "organisations", …})."""
-    from catalog.ckan_stack.local import credentials
+    from local_ckan import credentials
 
     return credentials()
 

@@ -171,10 +171,12 @@ def test_lesson_search_finds_the_known_lesson_first(sample_run, var_dir: Path) -
 
 def test_lesson_search_matches_word_beginnings_and_ranks_rare_words_higher(sample_run, var_dir: Path) -> None:
     app = page("lessen.py")
-    app.text_input(key="zoek").input("fiets").run()  # fietsers, fietsroutes, Snuffelfiets (title) …
+    app.text_input(key="zoek").input("fiets").run()  # fietsers, fietsroutes, and compounds: Snuffelfiets (title) …
     [(containing,)] = marts(var_dir, """select count(*) from marts.lessons
         where regexp_matches(lower(lesson_text || ' ' || experiment_title), '(^|[^a-z0-9])fiets')""")
-    assert found(app) == containing > 1
+    [(anywhere,)] = marts(var_dir, """select count(*) from marts.lessons
+        where contains(lower(lesson_text || ' ' || experiment_title), 'fiets')""")
+    assert 1 < containing <= found(app) <= anywhere
 
 
 def test_lesson_filters_narrow_the_results(sample_run, var_dir: Path) -> None:

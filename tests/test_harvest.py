@@ -27,7 +27,7 @@ import duckdb
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
-from ida.settings import HarvestSettings
+from ida.settings import HarvestSettings, Settings
 from ida.warehouse import raw as warehouse
 from catalog.harvest import CkanSource, DcatSource, Options, RegistryError, harvest_source, load_registry
 from catalog.harvest.mapping import COLUMNS, RESOURCE_COLUMNS, THEME_TO_CORE_TASK
@@ -218,12 +218,12 @@ def test_ida_sources_points_to_another_file(tmp_path, monkeypatch):
     path = tmp_path / "bronnen.yml"
     path.write_text("provinces:\n  Provincie Zeeland:\n    - kind: dcat\n      url: https://example.org/c.ttl\n")
     monkeypatch.setenv("IDA_SOURCES", str(path))
-    registry = load_registry()
+    registry = load_registry(Settings.from_env().harvest.sources)
     assert [s.url for s in registry.harvested("PV29")] == ["https://example.org/c.ttl"]
     assert not registry.has_upload("PV29") and registry.has_upload("PV26")
     monkeypatch.setenv("IDA_SOURCES", str(tmp_path / "weg.yml"))
     with pytest.raises(RegistryError, match="bestand niet gevonden"):
-        load_registry()
+        load_registry(Settings.from_env().harvest.sources)
 
 
 # --- DCAT ---------------------------------------------------------------------------------------

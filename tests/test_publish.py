@@ -32,9 +32,10 @@ import tenacity
 from rdflib import Graph, Namespace
 
 from catalog import ckan_dicts
+from catalog import ckan_client
 from catalog import publish
 from ida.warehouse import serving
-from catalog.ckan_stack.local import publish_lock, purge_published
+from local_ckan import publish_lock, purge_published
 from ida.settings import SAMPLES_DIR
 
 # plain Namespaces: rdflib's closed ones trip pytest's collection
@@ -405,13 +406,53 @@ def test_transient_errors_give_up_in_the_end(monkeypatch):
     assert "niet bereikbaar" in report.failures[0].message
 
 
-def test_only_transient_errors_are_retried():
-    assert publish.is_transient(requests.ConnectionError())
-    assert publish.is_transient(ckanapi.CKANAPIError("['http://x/api/action/package_update', 503, 'busy']"))
-    assert publish.is_transient(ckanapi.CKANAPIError("['http://x/api/action/package_update', 409, '{}']"))
-    assert not publish.is_transient(ckanapi.ValidationError({"name": ["That URL is already in use."]}))
-    assert not publish.is_transient(ckanapi.NotAuthorized({"message": "Access denied"}))
-    assert not publish.is_transient(ckanapi.CKANAPIError("['http://x/api/action/package_update', 400, '{}']"))
+ANSWERS = {  # action → (HTTP status, body) as a CKAN sends them
+    "busy": (503, "<html>busy</html>"),
+    "conflict": (409, '{"success": false, "error": {"__type": "Integrity Error", "message": "lock"}}'),
+    "rejected": (409, '{"success": false, "error": {"__type": "Validation Error", "name": ["That URL is already in use."]}}'),
+    "forbidden": (403, '{"success": false, "error": {"__type": "Authorization Error", "message": "Access denied"}}'),
+    "bad": (400, '{"success": false, "error": {"message": "Bad request"}}'),
+}
+
+
+@pytest.fixture
+def answering_ckan():
+    """A loopback HTTP server that answers each action as ANSWERS says, counting the requests."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            action = self.path.rsplit("/", 1)[-1]
+            seen.append(action)
+            status, body = ANSWERS[action]
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", seen
+    server.shutdown()
+
+
+def test_only_transient_errors_are_retried(answering_ckan, monkeypatch):
+    monkeypatch.setattr(publish, "RETRY_WAIT", tenacity.wait_none())
+    url, seen = answering_ckan
+    client = publish.connect(url, "geheim")
+    for action, error in (("busy", ckan_client.Unreachable), ("conflict", ckan_client.Unreachable),
+                          ("rejected", ckanapi.ValidationError), ("forbidden", ckanapi.NotAuthorized),
+                          ("bad", ckanapi.CKANAPIError)):
+        with pytest.raises(error):
+            publish.call(client, action)
+    assert [seen.count(a) for a in ANSWERS] == [publish.ATTEMPTS, publish.ATTEMPTS, 1, 1, 1]
+    assert ckan_client.is_transient(requests.ConnectionError())
+    assert not ckan_client.is_transient(ckanapi.ValidationError({"name": ["That URL is already in use."]}))
 
 
 def test_tags_are_cleaned_for_ckan():

@@ -128,7 +128,7 @@ def second(first: dict[str, str], ckan_first_publish) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def ckan_session(ckan, first) -> Iterator[dict]:
     from catalog import ckan_dicts, publish
-    from catalog.ckan_stack.local import publish_lock, purge_published
+    from local_ckan import publish_lock, purge_published
 
     admin = publish.connect(ckan["url"], ckan["sysadmin_token"])
     names = {ckan_dicts.dataset_name("PV26", e) for e in (E1, E2, E3)} | {"ipo-zelfscan-volwassenheid"}

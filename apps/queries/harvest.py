@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
-import streamlit as st
 
 from apps.queries import frame
 

@@ -8,17 +8,7 @@ from apps.queries import frame
 
 
 def provinces() -> pd.DataFrame:
-    return frame("""
-        select p.*, coalesce(b.beyond, 0) as beyond_experimenting,
-               coalesce(b.beyond / nullif(b.running, 0), 0) as beyond_share
-        from marts.provinces p
-        left join (
-            select province_code, count(*) filter (where is_beyond_experimenting)::bigint as beyond,
-                   count(*) filter (where not is_stopped)::double as running
-            from marts.experiments group by province_code
-        ) b on b.province_code = p.code
-        order by p.code
-    """)
+    return frame("select * from marts.provinces order by code")
 
 
 def experiments_per_phase() -> pd.DataFrame:

@@ -1,17 +1,35 @@
 """Aanleveren: a province signs in with its own upload token, checks and submits its delivery."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from apps import queries
+from apps.components import md
 from ida.errors import IdaError
 from ida.intake import submissions
+from ida.intake.reading import DELIVERY_SUFFIXES
 from ida.standard import templates
 from ida.standard.vocabularies import provinces
 
 SHOWN_IN_FULL = 100  # findings shown as a plain table; a longer report becomes a scrollable grid
+
+
+def upload_problems(uploads: list, limit: int) -> list[str]:
+    """Why uploaded files cannot be delivered (a kind the standard does not know, or too big), before reading them."""
+    problems = []
+    for upload in uploads:
+        name = upload.name
+        if Path(name).suffix.lower() not in DELIVERY_SUFFIXES:
+            problems.append(f"{name}: dit soort bestand kan niet worden aangeleverd. Lever CSV (.csv), Excel (.xlsx), "
+                            "JSON (.json) of een ZIP (.zip) daarvan aan.")
+        elif upload.size > limit:
+            problems.append(f"{name} is te groot ({upload.size / 2**20:.1f} MiB; maximaal {limit / 2**20:g} MiB). "
+                            "Lever het in delen aan.")
+    return problems
+
 
 settings = queries.settings()
 st.title("Aanleveren")
@@ -36,7 +54,7 @@ if province is None:
                 st.session_state["upload_token"] = token
                 st.rerun()
             except IdaError as problem:
-                st.error(str(problem))
+                st.error(md(problem))
     st.stop()
 
 name = provinces().label(province)
@@ -47,14 +65,19 @@ if right.button("Uitloggen"):
     st.rerun()
 
 st.subheader(f"Levering van Provincie {name}")
-uploads = st.file_uploader("Bestanden (CSV, Excel, JSON of een ZIP daarvan)", type=["csv", "xlsx", "json", "zip"],
-                           accept_multiple_files=True, key="uploads")
-if uploads and st.button("Controleren en aanleveren", type="primary"):
+limit = settings.limits.max_file_bytes
+# No type list and a generous size for Streamlit itself: this page refuses, in Dutch, what the platform cannot take.
+uploads = st.file_uploader(f"Bestanden (CSV, Excel, JSON of een ZIP daarvan; maximaal {limit / 2**20:g} MiB per bestand)",
+                           accept_multiple_files=True, key="uploads", max_upload_size=settings.limits.upload_mib)
+refused = upload_problems(uploads or [], limit)
+for problem in refused:
+    st.error(md(problem))
+if uploads and not refused and st.button("Controleren en aanleveren", type="primary"):
     try:
         result = submissions.submit(settings, st.session_state["upload_token"], [(u.name, u.getvalue()) for u in uploads],
                                     channel="app", province=province)
     except IdaError as problem:
-        st.error(str(problem))
+        st.error(md(problem))
         st.stop()
     report = result.report
     counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())

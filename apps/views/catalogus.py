@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from apps import queries
-from apps.queries import catalogue
+from apps.learning_panel import related_panel
+from apps.queries import catalogue, learning
 from apps.components import (Report, as_list, csv_download, describe, listed, md, number, phase_badge, report_button,
                              require_data)
 from catalog.ckan_dicts import dataset_name
@@ -142,15 +143,17 @@ if key:
                 if lessons.empty:
                     st.text("Nog geen lessen aangeleverd.")
                 elif len(lessons) <= 20:
-                    for _, lesson in lessons.iterrows():
+                    for (_, lesson), lesson_key in zip(lessons.iterrows(), learning.experiment_lesson_keys(key)):
                         st.text(lesson["les"])
                         st.caption(f"{lesson['datum']:%d-%m-%Y} · {md(lesson['categorie'])} · {md(lesson['richting'].lower())}"
                                    + (f" · dilemma ({md(lesson['dilemma'])}, {md(lesson['status'].lower())})"
                                       if lesson["dilemma"] else ""))
+                        related_panel("les", lesson_key)
                 else:
                     st.dataframe(lessons, hide_index=True, width="stretch", key="detail-lessen",
                                  column_config={"datum": st.column_config.DateColumn("datum", format="DD-MM-YYYY"),
                                                 "les": st.column_config.TextColumn("les", width="large")})
+                related_panel("experiment", key, expanded=True)
             report.filters["Geopend experiment"] = f"{row['province_name']} — {row['title']}"
             report.items("Geopend experiment", [(row["title"], f"{row['province_name']} · {row['phase_label']}",
                                                  row["summary"] or "")])

@@ -161,7 +161,7 @@ for _, row in oldest.iterrows():
         head[1].text(row["dilemma"])
         head[1].caption(f"{md(row['provincie'])} · {md(row['kerntaak'])} · status {md(row['status'].lower())}"
                         + (f" · {md(row['publieke waarden'])}" if row["publieke waarden"] else ""))
-        head[1].page_link("views/catalogus.py", label=f"Experiment: {row['experiment']}", icon=":material/science:",
+        head[1].page_link("views/catalogus.py", label=f"Experiment: {md(row['experiment'])}", icon=":material/science:",
                           query_params={"experiment": row["experiment_key"]})
 if count > SHOWN:
     st.caption(f"De {SHOWN} oudste van {number(count)}; alle staan in de tabel hieronder.")

@@ -6,12 +6,14 @@ import altair as alt
 import streamlit as st
 
 from apps import queries
+from apps.learning_panel import related_panel
 from apps.queries import lessons
+from ida import search
 from apps.components import Report, csv_download, describe, md, number, numbers_behind, report_button, require_data, rows_height
 
 st.title("Lessen")
-st.caption("Zoek in alle geleerde lessen van de provincies. De beste treffers staan bovenaan: lessen met alle "
-           "zoekwoorden, een zeldzaam woord telt zwaarder dan een veelvoorkomend, en een les met letterlijk uw zin gaat voor.")
+st.caption("Zoek in alle geleerde lessen van de provincies. De beste treffers staan bovenaan: een zeldzaam woord telt "
+           "zwaarder dan een veelvoorkomend, en andere woordvormen, samenstellingen en synoniemen tellen mee.")
 slot = st.container()
 require_data()
 
@@ -22,7 +24,8 @@ directions = queries.labels("leerrichtingen")
 years = lessons.lesson_years()
 
 text = st.text_input("Zoeken", key="zoek", placeholder="bijvoorbeeld kalibratie sensoren, gezamenlijke inkoop, privacy",
-                     help="Woorden van vier letters of meer vinden ook langere woorden: ‘fiets’ vindt ook ‘fietsers’.")
+                     help="Vindt ook andere woordvormen, samenstellingen en synoniemen: ‘sensor’ vindt ook "
+                          "‘luchtkwaliteitssensoren’, ‘inkoop’ ook ‘aanbesteding’.")
 cols = st.columns([3, 3, 3, 2, 3])
 chosen_provinces = cols[0].multiselect("Provincie", list(provinces), format_func=provinces.get, key="provincie",
                                        placeholder="Alle provincies")
@@ -48,7 +51,11 @@ if st.session_state.get("lessen-vraag") != (text, filters):  # a new question st
     st.session_state["lessen-vraag"] = (text, filters)
     st.session_state["aantal"] = 20
 shown = st.session_state["aantal"]
-hits, per_province = lessons.search_lessons(text, filters, limit=shown)
+try:
+    hits, per_province = lessons.search_lessons(text, filters, limit=shown)
+except search.NotIndexed:
+    st.warning("Deze gegevens zijn gepubliceerd zonder zoekindex. Draai de pijplijn opnieuw (ida pipeline).")
+    st.stop()
 total = int(hits["total"].iloc[0]) if len(hits) else 0
 
 applied = {
@@ -67,11 +74,7 @@ if not total:
     report_button(slot, report, "ida-lessen.html")
     st.stop()
 
-terms = lessons.search_terms(text)
-best_match = int(hits["terms_matched"].max()) if terms else 0
-if terms and best_match < len(terms):
-    st.info(f"Geen les bevat alle {len(terms)} zoekwoorden; hieronder de lessen met {best_match} ervan.")
-
+terms = bool(text.strip())
 st.subheader(f"{number(total)} {'les' if total == 1 else 'lessen'} gevonden")
 chart = alt.Chart(per_province).mark_bar().encode(
     y=alt.Y("provincie:N", title=None),
@@ -93,8 +96,9 @@ for _, lesson in hits.iterrows():
             if lesson["is_dilemma"] else ""
         st.caption(f"{md(lesson['province_name'])} · {lesson['lesson_date']:%d-%m-%Y} · {md(lesson['category_label'])} · "
                    f"{md(lesson['direction_label'].lower())}{md(dilemma)}")
-        st.page_link("views/catalogus.py", label=f"Experiment: {lesson['experiment_title']}", icon=":material/science:",
+        st.page_link("views/catalogus.py", label=f"Experiment: {md(lesson['experiment_title'])}", icon=":material/science:",
                      query_params={"experiment": lesson["experiment_key"]})
+        related_panel("les", lesson["lesson_key"])
 if total > shown:
     more = st.columns([1, 3])
     if more[0].button(f"Toon meer (nu {number(len(hits))} van {number(total)})", key="meer"):

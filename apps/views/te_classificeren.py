@@ -14,7 +14,8 @@ from ida.standard.vocabularies import provinces
 st.title("Te classificeren")
 st.caption("Records die het platform uit de portalen van de provincies oogstte, maar die (nog) niet aan de "
            "standaard voldoen, bijvoorbeeld omdat er geen kerntaak uit af te leiden is. Niets wordt weggegooid: "
-           "een record verdwijnt hier pas als de bron het verbetert of het intrekt.")
+           "een record verdwijnt hier pas als de bron het verbetert of het intrekt, of als een IPO-coördinator het op "
+           "de pagina Beheer classificeert of afwijst.")
 
 require_data()
 

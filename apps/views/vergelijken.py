@@ -42,7 +42,7 @@ filters = {"Vergelijk op": kinds[kind], kinds[kind]: shown_value}
 report = Report(f"Vergelijking: {shown_value}", filters)
 
 if experiments.empty:
-    st.warning(f"Geen experimenten gevonden voor {kinds[kind].lower()} “{shown_value}”. Probeer een ander of korter woord.")
+    st.warning(f"Geen experimenten gevonden voor {md(kinds[kind].lower())} “{md(shown_value)}”. Probeer een ander of korter woord.")
     report_button(slot, report, "ida-vergelijking.html")
     st.stop()
 

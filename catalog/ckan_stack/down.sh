@@ -4,28 +4,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/settings.sh"
 
-# stop NAME PIDFILE PATTERN: SIGTERM the process of the pid file if it is ours (see `ours` in
-# settings.sh), wait up to 30 s for it to end, then SIGKILL.
-stop() {
-    local name="$1" pidfile="$2" pattern="$3" pid i
-    if ! ours "$pidfile" "$pattern"; then
-        rm -f "$pidfile"
-        return 0
-    fi
-    pid="$(cat "$pidfile")"
-    kill -TERM "$pid"
-    for ((i = 0; i < 30; i++)); do
-        proc_alive "$pid" || break
-        sleep 1
-    done
-    if proc_alive "$pid"; then
-        log "$name: still running after 30 s; SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidfile"
-    log "$name stopped"
-}
-
 stop CKAN "$RUN/ckan.pid" wsgi:application
 stop Solr "$RUN/solr.pid" Launcher.java
 stop Redis "$RUN/redis.pid" redis-server

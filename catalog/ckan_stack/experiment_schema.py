@@ -9,6 +9,12 @@ at every start (`python experiment_schema.py OUT.yaml`), so nothing here repeats
 Mapping onto CKAN's own fields: titel -> title, samenvatting -> notes, trefwoorden -> tags,
 contact -> maintainer_email (ckanext-dcat shows it as dcat:contactPoint). Lists are scheming
 `multiple_text` fields: the API takes and returns JSON arrays of strings.
+
+The lessons are the repeating field `lessen` (one item per lesson, subfields named after the standard's
+columns, choices from the vocabularies): CKAN shows them on the dataset page, and the `ida` plugin
+(ckanext-ida) indexes their text, so package_search finds an experiment by a word from its lessons.
+The fields for DCAT-AP-NL 3.0 carry ckanext-dcat's names (`theme`, `access_rights`, `publisher_uri`,
+`creator_uri`, …; a resource's `license`), which the `dcat_ap_nl` profile of ckanext-ida reads.
 """
 
 from __future__ import annotations
@@ -52,6 +58,39 @@ def text_list(name: str, label: str, help_text: str) -> dict:
     return {"field_name": name, "label": label, "preset": "multiple_text", "help_text": help_text}
 
 
+def lessons_field() -> dict:
+    """The lessons of the experiment: one item per row of the standard's `lessen` table."""
+    optional = {"required": False, "validators": "ignore_missing scheming_choices"}
+    return {
+        "field_name": "lessen", "label": "Lessen",
+        "help_text": "De geleerde lessen van dit experiment (ook als bestand lessen.csv).",
+        "repeating_subfields": [
+            text("les_id", "Les-ID", required=True),
+            {"field_name": "datum", "label": "Datum", "preset": "date"},
+            select("categorie", "Categorie", choices("categorieen.csv")),
+            select("leerrichting", "Leerrichting", choices("leerrichtingen.csv")),
+            textarea("les", "Les", required=True),
+            select("dilemma", "Dilemma", [{"value": "ja", "label": "Ja"}, {"value": "nee", "label": "Nee"}]),
+            {**select("escalatieniveau", "Escalatieniveau", choices("escalatieniveaus.csv"), required=False),
+             **optional},
+            {**select("status", "Status", choices("lesstatussen.csv"), required=False), **optional},
+        ],
+    }
+
+
+def dcat_fields() -> list[dict]:
+    """What DCAT-AP-NL asks beyond the standard (set by the platform; ckanext-dcat's field names)."""
+    return [
+        text_list("theme", "Thema's (EU)", "URI's uit de EU-codelijst data-theme, afgeleid van de kerntaak."),
+        text("access_rights", "Toegangsrechten", help_text="URI uit de EU-codelijst access-right."),
+        text("publisher_uri", "Uitgever (URI)", help_text="TOOI-URI van de provincie."),
+        text("publisher_name", "Uitgever"),
+        text("creator_uri", "Maker (URI)", help_text="TOOI-URI van de provincie."),
+        text("creator_name", "Maker"),
+        text("maintainer", "Contact (naam)"),
+    ]
+
+
 def experiment_schema() -> dict:
     return {
         "scheming_version": 2,
@@ -89,6 +128,8 @@ def experiment_schema() -> dict:
             {"field_name": "status_publicatie", "label": "Status publicatie", "preset": "select",
              "required": False, "validators": "default(actief) scheming_choices",
              "choices": [{"value": v, "label": label} for v, label in STATUS_PUBLICATIE]},
+            lessons_field(),
+            *dcat_fields(),
             text("fingerprint", "Vingerafdruk", form_snippet=None, display_snippet=None,
                  help_text="Inhoudshash voor incrementeel publiceren (gezet door het platform)."),
         ],
@@ -97,6 +138,8 @@ def experiment_schema() -> dict:
             {"field_name": "name", "label": "Naam"},
             {"field_name": "description", "label": "Beschrijving", "form_snippet": "textarea.html"},
             {"field_name": "format", "label": "Formaat", "preset": "resource_format_autocomplete"},
+            text("mimetype", "Mediatype", help_text="IANA-mediatype, bijvoorbeeld text/csv."),
+            text("license", "Licentie", help_text="URI van de licentie van dit bestand (Nederlandse licentielijst)."),
         ],
     }
 

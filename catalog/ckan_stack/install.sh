@@ -2,7 +2,8 @@
 # Installs what the local CKAN stack runs on, skipping each part that is already in place:
 #   1. Debian packages: PostgreSQL, Redis, libpq-dev (and curl, Java, Maven if missing);
 #   2. CKAN + extensions + gunicorn in their own virtualenv, var/ckan/venv (uv, from PyPI);
-#   3. Solr 9 jars from Maven Central into var/ckan/solr/lib.
+#   3. the project's extension ckanext-ida into the same venv, again whenever its source changed;
+#   4. Solr 9 jars from Maven Central into var/ckan/solr/lib.
 # Output of each installer goes to var/ckan/logs/install-*.log.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/settings.sh"
@@ -59,6 +60,23 @@ install_ckan_venv() {
     echo "$wanted" >"$marker"
 }
 
+# ckanext-ida is installed as a copy (not editable): a running CKAN keeps the code it started with, and
+# up.sh restarts CKAN when the installed version changed (see ckan_stamp there).
+install_ida_extension() {
+    local marker="$VENV/.ckanext-ida.sha256" wanted
+    wanted="$(tree_hash "$IDA_EXTENSION")"
+    [[ -f "$marker" && "$(cat "$marker")" == "$wanted" ]] && return 0
+    find_uv
+    log "ckanext-ida -> $VENV"
+    local ext_log="$LOGS/install-ckanext-ida.log"
+    # --refresh/--reinstall: uv would otherwise reuse a wheel it built from an older state of the source
+    UV_PYTHON_DOWNLOADS=never "${UV[@]}" pip install --python "$VENV/bin/python" \
+        --refresh-package ckanext-ida --reinstall-package ckanext-ida "$IDA_EXTENSION" >>"$ext_log" 2>&1 \
+        || die "installing ckanext-ida into $VENV failed; see $ext_log"
+    rm -rf "$IDA_EXTENSION/build" "$IDA_EXTENSION"/*.egg-info
+    echo "$wanted" >"$marker"
+}
+
 install_solr_jars() {
     local lib="$SOLR_DIR/lib" marker="$SOLR_DIR/lib/.pom.sha256" wanted
     wanted="$(sha256sum "$STACK_DIR/solr/pom.xml" | cut -d' ' -f1)"
@@ -78,4 +96,5 @@ install_solr_jars() {
 
 install_debian_packages
 install_ckan_venv
+install_ida_extension
 install_solr_jars

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts the local CKAN stack (`make ckan-up`): PostgreSQL, Redis, Solr and CKAN on 127.0.0.1,
 # all state under var/ckan/. Installs what is missing first (install.sh). Safe to run again:
-# services that run are left alone, and on a running stack it only checks the accounts.
+# services that run are left alone; on a running stack it installs a changed ckanext-ida, renders
+# ckan.ini and the schema anew, restarts CKAN (only CKAN) when any of them changed since CKAN started,
+# and checks the accounts. One up.sh at a time per stack (a lock in var/ckan/run).
 # Ports and paths: settings.sh. Stop with down.sh.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/settings.sh"
@@ -52,7 +54,7 @@ start_postgres() {
         touch "$LOGS/postgres.log" && chown postgres:postgres "$LOGS/postgres.log"
         pg "$PG_BIN/pg_ctl" -D "$PG_DATA/data" -l "$LOGS/postgres.log" -w -t 60 -o \
             "-c port=$CKAN_PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DATA/socket" \
-            start >/dev/null || die "PostgreSQL did not start; see $LOGS/postgres.log"
+            start >/dev/null 9>&- || die "PostgreSQL did not start; see $LOGS/postgres.log"
     fi
     if [[ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'ckan'")" != 1 ]]; then
         log "PostgreSQL: role and database ckan"
@@ -70,7 +72,7 @@ start_redis() {
     mkdir -p "$CKAN_VAR/redis"
     redis-server --port "$CKAN_REDIS_PORT" --bind 127.0.0.1 --daemonize yes \
         --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" --dir "$CKAN_VAR/redis" \
-        --save "60 1" </dev/null >/dev/null || die "Redis did not start; see $LOGS/redis.log"
+        --save "60 1" </dev/null >/dev/null 9>&- || die "Redis did not start; see $LOGS/redis.log"
     wait_for Redis 20 "$LOGS/redis.log" - redis_ok
 }
 redis_ok() { [[ "$(redis-cli -p "$CKAN_REDIS_PORT" ping 2>/dev/null)" == PONG ]]; }
@@ -93,7 +95,7 @@ start_solr() {   # returns at once; wait_for waits
     setsid java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" -Dsolr.install.dir="$SOLR_DIR" \
         -Dlog4j2.configurationFile="$STACK_DIR/solr/log4j2.xml" \
         -cp "$SOLR_DIR/lib/*" "$STACK_DIR/solr/Launcher.java" "$SOLR_DIR/home" "$SOLR_PORT" \
-        </dev/null >>"$LOGS/solr.log" 2>&1 &
+        </dev/null >>"$LOGS/solr.log" 2>&1 9>&- &
     echo $! >"$RUN/solr.pid"
 }
 solr_ok() { http_ok "$SOLR_CORE_URL/select?q=*:*&rows=0&wt=json"; }
@@ -103,7 +105,11 @@ write_ckan_config() {
     "$VENV/bin/python" "$STACK_DIR/experiment_schema.py" "$CKAN_VAR/schemas/experiment.yaml"
     CKAN_VAR="$CKAN_VAR" CKAN_SITE_URL="$CKAN_SITE_URL" CKAN_PG_PORT="$CKAN_PG_PORT" \
         CKAN_REDIS_PORT="$CKAN_REDIS_PORT" SOLR_CORE_URL="$SOLR_CORE_URL" \
-        "$VENV/bin/python" "$STACK_DIR/ckan_ini.py" "$CKAN_INI"
+        CKAN_CATALOG_PUBLISHER_URI="$CKAN_CATALOG_PUBLISHER_URI" \
+        CKAN_CATALOG_PUBLISHER_NAME="$CKAN_CATALOG_PUBLISHER_NAME" \
+        CKAN_CATALOG_CONTACT_NAME="$CKAN_CATALOG_CONTACT_NAME" \
+        CKAN_CATALOG_CONTACT_EMAIL="$CKAN_CATALOG_CONTACT_EMAIL" CKAN_CATALOG_HOMEPAGE="$CKAN_CATALOG_HOMEPAGE" \
+        "$VENV/bin/python" "$STACK_DIR/ckan_ini.py" "$CKAN_INI" || die "writing $CKAN_INI failed"
 }
 
 init_ckan_database() {   # once per CKAN version: tables of CKAN and its plugins
@@ -115,14 +121,22 @@ init_ckan_database() {   # once per CKAN version: tables of CKAN and its plugins
     touch "$marker"
 }
 
+# ckan_stamp: what CKAN starts with — the rendered ckan.ini, the experiment schema and the installed
+# ckanext-ida. Written beside the pid file at start; when it differs, the running CKAN is outdated.
+ckan_stamp() {
+    cat "$CKAN_INI" "$CKAN_VAR/schemas/experiment.yaml" "$VENV/.ckanext-ida.sha256" 2>/dev/null \
+        | sha256sum | cut -d' ' -f1
+}
+
 start_ckan() {   # returns at once; wait_for waits
     ours "$RUN/ckan.pid" wsgi:application && return 0
     free_port CKAN "$CKAN_PORT"
+    ckan_stamp >"$RUN/ckan.stamp"
     CKAN_INI="$CKAN_INI" setsid "$VENV/bin/gunicorn" --bind "127.0.0.1:$CKAN_PORT" \
         --workers "$CKAN_WORKERS" --timeout 120 --graceful-timeout 30 \
         --max-requests 5000 --max-requests-jitter 500 \
         --log-config "$CKAN_INI" --access-logfile "$LOGS/access.log" --no-control-socket \
-        --pythonpath "$STACK_DIR" wsgi:application </dev/null >>"$LOGS/gunicorn.log" 2>&1 &
+        --pythonpath "$STACK_DIR" wsgi:application </dev/null >>"$LOGS/gunicorn.log" 2>&1 9>&- &
     echo $! >"$RUN/ckan.pid"
 }
 ckan_ok() { http_ok "$CKAN_SITE_URL/api/3/action/status_show"; }
@@ -140,8 +154,10 @@ stack_running() {
 }
 
 mkdir -p "$LOGS" "$RUN"
+exec 9>"$RUN/up.lock"
+flock 9   # another up.sh on this stack (a test session, a benchmark) finishes first
+bash "$STACK_DIR/install.sh"   # a second or so when everything is in place
 if ! stack_running; then
-    bash "$STACK_DIR/install.sh"
     [[ -x "$PG_BIN/initdb" ]] || die "no PostgreSQL server programs in $PG_BIN (set PG_BIN)"
     make_secrets
     start_solr                 # boots while the rest starts
@@ -150,9 +166,15 @@ if ! stack_running; then
     write_ckan_config
     init_ckan_database
     wait_for Solr 120 "$LOGS/solr.log" "$RUN/solr.pid" solr_ok
-    start_ckan
-    wait_for CKAN 180 "$LOGS/gunicorn.log" "$RUN/ckan.pid" ckan_ok
+else
+    write_ckan_config
 fi
+if ours "$RUN/ckan.pid" wsgi:application && [[ "$(ckan_stamp)" != "$(cat "$RUN/ckan.stamp" 2>/dev/null)" ]]; then
+    log "CKAN: ckan.ini, the schema or ckanext-ida changed since CKAN started; restarting CKAN"
+    stop CKAN "$RUN/ckan.pid" wsgi:application
+fi
+start_ckan
+wait_for CKAN 180 "$LOGS/gunicorn.log" "$RUN/ckan.pid" ckan_ok
 provision_accounts
 log "CKAN draait / is running: $CKAN_SITE_URL (Solr :$SOLR_PORT, PostgreSQL :$CKAN_PG_PORT," \
     "Redis :$CKAN_REDIS_PORT); tokens in $CREDENTIALS; logs in $LOGS ($((SECONDS - started))s)"

@@ -13,8 +13,10 @@ from datetime import datetime
 from typing import Any
 
 import requests
-from ckanapi import RemoteCKAN
-from ckanapi.errors import CKANAPIError, NotAuthorized, NotFound, SearchError, SearchQueryError, ServerIncompatibleError
+from ckanapi.errors import NotAuthorized, NotFound, SearchQueryError
+from tenacity import wait_exponential
+
+from catalog import ckan_client
 
 from catalog.ckan_dicts import EXPERIMENT_TYPE
 from catalog.harvest import http
@@ -26,42 +28,25 @@ from catalog.harvest.state import Held, LastRun
 PAGE_SIZE = 1000  # CKAN's default ckan.search.rows_max
 
 
-class _Client(RemoteCKAN):
-    """RemoteCKAN whose transient failures (timeouts, connection errors, 429, 5xx) can be retried."""
-
-    def _request_fn_get(self, url: str, data_dict: dict, headers: dict, requests_kwargs: dict) -> tuple[int, str]:
-        try:
-            r = self.session.get(url, params=data_dict, headers=headers, **requests_kwargs)
-        except requests.Timeout:
-            raise http.Transient(self.address, f"geen antwoord binnen {requests_kwargs.get('timeout')} s") from None
-        except requests.ConnectionError as problem:
-            raise http.Transient(self.address, http._short(problem)) from None
-        http.check_status(self.address, r.status_code)
-        return r.status_code, r.text
-
-
 class Portal:
-    """One CKAN portal: `call` runs an action with timeout and retries, errors become HarvestError."""
+    """One CKAN portal: `call` runs an action (GET only) through the platform's one CKAN client, with the
+    harvest's timeout and retries; what fails becomes a HarvestError."""
 
     def __init__(self, url: str, options: http.Options, session: requests.Session | None = None) -> None:
         self.url, self.options = url.rstrip("/"), options
-        self.client = _Client(self.url, user_agent=http.USER_AGENT, get_only=True, session=session or http.session())
+        self.client = ckan_client.connect(self.url, get_only=True, session=session or http.session())
 
     def call(self, action: str, **params: Any) -> Any:
-        def once() -> Any:
-            return self.client.call_action(action, params, requests_kwargs={"timeout": self.options.timeout})
-
         try:
-            return http.retrying(self.options)(once)
-        except http.Transient as problem:
-            raise http.HarvestError(http.explain(self.url, problem)) from None
+            return ckan_client.call(self.client, action, params, timeout=self.options.timeout,
+                                    attempts=self.options.attempts,
+                                    wait=wait_exponential(multiplier=self.options.backoff, max=30))
         except SearchQueryError as problem:
             raise http.HarvestError(f"{self.url}: het zoekfilter wordt niet begrepen ({problem}). Controleer 'fq'.") from None
         except (NotAuthorized, NotFound) as problem:
             raise http.HarvestError(f"{self.url}: '{action}' geeft {type(problem).__name__} ({problem}).") from None
-        except (ServerIncompatibleError, SearchError, CKANAPIError, ValueError):
-            raise http.HarvestError(f"{self.url} geeft geen geldig CKAN-antwoord op '{action}'. "
-                                    "Is dit het basisadres van een CKAN-portaal (zonder /api/3)?") from None
+        except ckan_client.CKAN_ERRORS + (ValueError,) as problem:
+            raise http.HarvestError(ckan_client.describe(problem, self.url)) from None
 
     def search(self, fq: str, rows: int, start: int = 0, sort: str = "metadata_modified asc, name asc",
                fl: str | None = None) -> dict[str, Any]:

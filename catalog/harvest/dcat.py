@@ -9,6 +9,7 @@ whose content changed are processed. Each `dcat:Dataset` maps through catalog.ha
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 
 from catalog.harvest import http
+from ida.xml_prolog import DefusedXmlException, check_prolog
 from catalog.harvest.mapping import Distribution, Generic, NotAnExperiment, from_generic
 from catalog.harvest.records import Fetched, Harvested, Progress
 from catalog.harvest.sources import DcatSource
@@ -50,9 +52,15 @@ def parse_page(response: http.Response, session: requests.Session, options: http
             data = response.body
             if fmt == "json-ld":
                 data = json.dumps(_inline_contexts(json.loads(data), session, options)).encode()
+            if fmt == "xml":  # rdflib's RDF/XML parser would expand entities: their declarations are refused first
+                check_prolog(data, forbid_dtd=False)
             graph.parse(data=data, format=fmt, publicID=response.url)
         except http.HarvestError:
             raise
+        except DefusedXmlException:
+            raise http.HarvestError(f"{response.url} is RDF/XML met een entiteit of externe verwijzing in een DTD; "
+                                    "die worden niet gelezen (ze kunnen de oogst laten ontploffen of bestanden van de "
+                                    "server binnenhalen). Vraag de bronhouder de catalogus zonder DTD te publiceren.") from None
         except Exception as problem:  # rdflib's parsers raise many types for broken input
             problems.append(f"{fmt}: {str(problem).splitlines()[0][:160] if str(problem) else type(problem).__name__}")
             continue
@@ -158,6 +166,36 @@ def to_generic(graph: Graph, dataset: Any) -> Generic:
         themes=themes, publishers=publishers, start=start, end=end, contact=contact, link=link,
         distributions=distributions,
     )
+
+
+_LANGUAGE = re.compile(r"^(.*)@([a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*)$", re.DOTALL)
+
+
+def from_document(document: dict[str, Any]) -> Generic:
+    """A dataset as `_describe` stored it (the to-classify queue's record JSON) as a generic record again:
+    the statements are put back into a graph (nested objects as blank nodes, text as literals with
+    their language) and read by `to_generic`, the same reading the harvest did."""
+    graph = Graph()
+
+    def add(node: Any, described: dict[str, Any], depth: int = 3) -> None:
+        for predicate, values in described.items():
+            if predicate == "@id" or not isinstance(values, list):
+                continue
+            for value in values:
+                if isinstance(value, dict):
+                    child = BNode()
+                    if depth:
+                        add(child, value, depth - 1)
+                    graph.add((node, URIRef(predicate), child))
+                    continue
+                text = str(value)
+                match = None if text.startswith(("http://", "https://", "mailto:")) else _LANGUAGE.match(text)
+                graph.add((node, URIRef(predicate), Literal(match[1], lang=match[2]) if match else Literal(text)))
+
+    identifier = str(document.get("@id") or "")
+    dataset = URIRef(identifier) if identifier.startswith(("http://", "https://")) else BNode()
+    add(dataset, document)
+    return to_generic(graph, dataset)
 
 
 def read_catalogue(source: DcatSource, session: requests.Session, options: http.Options,

@@ -1,7 +1,8 @@
 """HTTP for the harvesters: a timeout on every call, retries with backoff on transient errors, a size cap.
 
-Transient = connection refused or reset, a timeout, HTTP 429 or 5xx: retried (tenacity, exponential
-backoff). Whatever still fails becomes a `HarvestError` whose message is Dutch and names the URL.
+Transient (ckan_client.is_transient, the one classification) = connection refused or reset, a timeout,
+HTTP 429 or 5xx: retried (tenacity, exponential backoff). Whatever still fails becomes a `HarvestError`
+whose message is Dutch and names the URL.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import time
 from dataclasses import dataclass
 
 import requests
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from catalog.ckan_client import Transient, describe, is_transient
 from ida.errors import IdaError
 from ida.settings import HarvestSettings
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 USER_AGENT = "IDA-Leerplatform-oogster/1 (+https://www.ipo.nl)"
 
@@ -24,14 +27,6 @@ class HarvestError(IdaError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-
-
-class Transient(Exception):
-    """A failure worth another try (timeout, connection, 429, 5xx)."""
-
-    def __init__(self, url: str, detail: str) -> None:
-        self.url, self.detail = url, detail
-        super().__init__(f"{url}: {detail}")
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,9 @@ class Options:
 
 
 def retrying(options: Options) -> Retrying:
-    return Retrying(retry=retry_if_exception_type(Transient), stop=stop_after_attempt(max(1, options.attempts)),
+    """Retries on what may pass on a second try (ckan_client.is_transient: one classification for every
+    catalogue server), with exponential back-off."""
+    return Retrying(retry=retry_if_exception(is_transient), stop=stop_after_attempt(max(1, options.attempts)),
                     wait=wait_exponential(multiplier=options.backoff, max=30), reraise=True)
 
 
@@ -57,21 +54,6 @@ def session() -> requests.Session:
     s = requests.Session()
     s.headers["User-Agent"] = USER_AGENT
     return s
-
-
-def check_status(url: str, status: int) -> None:
-    if status == 429 or status >= 500:
-        raise Transient(url, f"HTTP {status}")
-
-
-def explain(url: str, problem: BaseException) -> str:
-    """A Dutch sentence for what went wrong reaching `url`."""
-    if isinstance(problem, Transient):
-        detail = problem.detail
-        if detail.startswith("HTTP"):
-            return f"{url} antwoordt met een serverfout ({detail}), ook na herhaald proberen. Probeer het later opnieuw."
-        return f"{url} is niet bereikbaar ({detail}), ook na herhaald proberen. Controleer het adres of probeer het later opnieuw."
-    return f"{url}: {problem}"
 
 
 @dataclass
@@ -88,29 +70,23 @@ def get(http: requests.Session, url: str, options: Options, headers: dict[str, s
     """GET `url` with retries; 304 is returned as is; other 4xx raise HarvestError."""
     def once() -> Response:
         deadline = time.monotonic() + max(60.0, options.timeout * 10)  # the timeout is per read: cap the whole
-        try:
-            with http.get(url, headers=headers or {}, timeout=options.timeout, stream=True) as r:
-                check_status(url, r.status_code)
-                body = bytearray()
-                for chunk in r.iter_content(1 << 16):
-                    if time.monotonic() > deadline:
-                        raise Transient(url, "het antwoord komt te traag binnen")
-                    body += chunk
-                    if len(body) > options.max_bytes:
-                        raise HarvestError(f"{url} is groter dan {options.max_bytes // 2**20} MiB; het platform leest het niet.")
-                return Response(r.url, r.status_code, bytes(body), r.headers.get("Content-Type", ""),
-                                r.headers.get("ETag"), r.headers.get("Last-Modified"))
-        except requests.Timeout:
-            raise Transient(url, f"geen antwoord binnen {options.timeout:g} s") from None
-        except requests.ConnectionError as problem:
-            raise Transient(url, _short(problem)) from None
-        except requests.RequestException as problem:
-            raise HarvestError(f"{url} kan niet worden opgehaald: {_short(problem)}") from None
+        with http.get(url, headers=headers or {}, timeout=options.timeout, stream=True) as r:
+            if r.status_code == 429 or r.status_code >= 500:
+                raise Transient(r.status_code, url)
+            body = bytearray()
+            for chunk in r.iter_content(1 << 16):
+                if time.monotonic() > deadline:
+                    raise requests.ReadTimeout("het antwoord komt te traag binnen")
+                body += chunk
+                if len(body) > options.max_bytes:
+                    raise HarvestError(f"{url} is groter dan {options.max_bytes // 2**20} MiB; het platform leest het niet.")
+            return Response(r.url, r.status_code, bytes(body), r.headers.get("Content-Type", ""),
+                            r.headers.get("ETag"), r.headers.get("Last-Modified"))
 
     try:
         response = retrying(options)(once)
-    except Transient as problem:
-        raise HarvestError(explain(url, problem)) from None
+    except requests.RequestException as problem:
+        raise HarvestError(describe(problem, url)) from None
     if response.status in (401, 403):
         raise HarvestError(f"{url} vraagt om toegang (HTTP {response.status}); het platform oogst alleen openbare gegevens.",
                            response.status)
@@ -119,14 +95,3 @@ def get(http: requests.Session, url: str, options: Options, headers: dict[str, s
     if response.status >= 400:
         raise HarvestError(f"{url} weigert het verzoek (HTTP {response.status}).", response.status)
     return response
-
-
-def _short(problem: BaseException) -> str:
-    text = str(problem)
-    for marker in ("Connection refused", "Name or service not known", "timed out", "Connection reset",
-                   "Remote end closed connection"):
-        if marker in text:
-            return {"Connection refused": "verbinding geweigerd", "Name or service not known": "onbekende servernaam",
-                    "timed out": "time-out", "Connection reset": "verbinding verbroken",
-                    "Remote end closed connection": "verbinding verbroken"}[marker]
-    return text[:200]

@@ -194,8 +194,11 @@ def _from_keywords(name: str, keywords: list[str], default: str) -> str:
     return sorted(codes)[0] if len(codes) == 1 else default
 
 
-def from_generic(record: Generic, province: str, fallback_id: str) -> dict[str, Any]:
-    """The experiment row of a generic record harvested for `province`; NotAnExperiment if impossible."""
+def from_generic(record: Generic, province: str, fallback_id: str, *, core_task: str | None = None,
+                 phase: str | None = None, ida_line: str | None = None) -> dict[str, Any]:
+    """The experiment row of a generic record harvested for `province`; NotAnExperiment if impossible.
+    A coordinator's classification (catalog/curation.py) gives `core_task`, `phase` and `ida_line`
+    instead of deriving them from themes and keywords."""
     names = provinces()
     publishers = province_of(record.publishers)
     if record.publishers and not publishers:
@@ -203,7 +206,7 @@ def from_generic(record: Generic, province: str, fallback_id: str) -> dict[str, 
     if publishers and publishers != {province}:
         others = ", ".join(names.label(c) for c in sorted(publishers))
         raise NotAnExperiment(f"De uitgever is {others}, maar deze bron hoort bij {names.label(province)}.")
-    tasks = core_tasks(record.themes, record.keywords)
+    tasks = {core_task} if core_task else core_tasks(record.themes, record.keywords)
     if not tasks:
         shown = ", ".join(record.themes) or "geen"
         raise NotAnExperiment(f"Geen kerntaak af te leiden uit thema's ({shown}) of trefwoorden. "
@@ -218,8 +221,8 @@ def from_generic(record: Generic, province: str, fallback_id: str) -> dict[str, 
         "titel": record.title,
         "samenvatting": record.description,
         "kerntaak": tasks.pop(),
-        "ida_spoor": _from_keywords("ida_sporen", record.keywords, DEFAULT_IDA_LINE),
-        "fase": _from_keywords("fasen", record.keywords, DEFAULT_PHASE),
+        "ida_spoor": ida_line or _from_keywords("ida_sporen", record.keywords, DEFAULT_IDA_LINE),
+        "fase": phase or _from_keywords("fasen", record.keywords, DEFAULT_PHASE),
         "startdatum": date_part(record.start),
         "einddatum": date_part(record.end),
         "trefwoorden": [k for k in record.keywords if k not in task_words] or None,

@@ -24,6 +24,8 @@ class LandedDelivery:
     delivery_id: str
     received_at: datetime
     problem: str | None = None  # why it may not be loaded (an archived delivery changed after submission)
+    source_kind: str = "upload"  # raw.deliveries.source_kind: upload, or curatie for a coordinator's classification
+    source: str | None = None  # raw.deliveries.source when not the folder (a classified record's link)
 
 
 def sha256_file(path: Path) -> str:

@@ -1,9 +1,14 @@
 """Reading delivered files — CSV, XLSX, JSON, ZIPs of those, or folders — into tables of raw cells.
 
-Reading never trusts a file: sizes are capped, ZIPs are checked for bombs and path escapes before
-anything is unpacked, workbooks are opened without evaluating anything (formulas give the value
-Excel stored, never a calculation; XML with a DTD is refused), and every problem becomes a Dutch
-message naming the file instead of a traceback.
+Reading never trusts a file, and never holds more than `ida.settings.Limits` allows: sizes are
+capped, ZIPs are checked for bombs and path escapes before anything is unpacked and counted again
+while inflating (an entry that inflates beyond what it declares is stopped there), rows and cells are
+counted while they are read (a delivery that crosses a cap is refused, never truncated), CSV text is
+decoded line by line (a file that mixes encodings is refused at its first mixed row), workbooks are
+opened without evaluating anything (formulas give the value Excel stored, never a calculation) and
+only after each part has been inflated within its limit and read with a hardened XML parser
+(defusedxml: no DTD, no entities), with their shared strings counted. Every problem becomes a Dutch
+message naming the file (and row) instead of a traceback.
 
 Cells come out as text (CSV), or as what a workbook or JSON holds: numbers, dates and times, text,
 a tuple for a JSON array, `values.Structured` for a JSON object; yes/no becomes the text
@@ -15,20 +20,28 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
+import re
+import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Iterator
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from defusedxml.ElementTree import DefusedXMLParser
+
 from ida.settings import Limits
 from ida.standard.record_types import RECORD_TYPES
 from ida.standard.values import Structured
+from ida.xml_prolog import DefusedXmlException, Prolog
 
 MAX_ZIP_ENTRIES = 50  # files in one delivery ZIP
-MAX_ZIP_UNPACKED_BYTES = 200 * 1024 * 1024  # a ZIP (or workbook) unpacks to at most this
+CHUNK_BYTES = 64 * 1024  # what one read from a ZIP entry may inflate to
 MAX_WORKBOOK_PARTS = 1000  # a workbook is a ZIP of XML parts; real ones have tens
 DELIVERY_SUFFIXES = {".csv", ".xlsx", ".json", ".zip"}
 RECORD_NAMES = ", ".join(RECORD_TYPES)
@@ -77,10 +90,60 @@ class Delivery:
     warnings: list[FileProblem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
+    rows_read: int = 0  # rows of every file read so far, counted against limits.max_rows
+    cells_read: int = 0  # their cells, counted against limits.max_cells
+
+    def count(self, rows: list[list[Any]], first_row: int) -> None:
+        """Count `rows` (the first of them numbered `first_row`) against the delivery's caps on rows and
+        cells; Unreadable, naming the cap and the row that crosses it, when they are crossed."""
+        cells = sum(map(len, rows))
+        if self.rows_read + len(rows) <= self.limits.max_rows and self.cells_read + cells <= self.limits.max_cells:
+            self.rows_read += len(rows)
+            self.cells_read += cells
+            return
+        for offset, row in enumerate(rows):
+            self.rows_read += 1
+            self.cells_read += len(row)
+            if self.rows_read > self.limits.max_rows:
+                raise Unreadable(f"De levering heeft meer dan {dutch_number(self.limits.max_rows)} rijen, de grens per "
+                                 f"levering; dit bestand gaat er bij rij {dutch_number(first_row + offset)} overheen. "
+                                 "Lever de gegevens in delen aan.")
+            if self.cells_read > self.limits.max_cells:
+                raise Unreadable(f"De levering heeft meer dan {dutch_number(self.limits.max_cells)} cellen, de grens per "
+                                 f"levering; dit bestand gaat er bij rij {dutch_number(first_row + offset)} overheen. "
+                                 "Verwijder lege kolommen of lever de gegevens in delen aan.")
+
+    def count_table(self, rows: int, cells: int, what: str) -> None:
+        """Count a table of `rows` and `cells` in one go (JSON: known before its rows are made)."""
+        if self.rows_read + rows > self.limits.max_rows or self.cells_read + cells > self.limits.max_cells:
+            raise Unreadable(f"'{what}' heeft {dutch_number(rows)} rijen en {dutch_number(cells)} cellen; de grens per "
+                             f"levering is {dutch_number(self.limits.max_rows)} rijen en "
+                             f"{dutch_number(self.limits.max_cells)} cellen. Lever de gegevens in delen aan.")
+        self.rows_read += rows
+        self.cells_read += cells
+
+    def count_blank(self, rows: int, first_row: int) -> None:
+        """Count `rows` blank rows, the first numbered `first_row`, before they are made."""
+        if self.rows_read + rows > self.limits.max_rows:
+            self.count([[]] * (self.limits.max_rows - self.rows_read + 1), first_row)
+        self.rows_read += rows
 
 
 class Unreadable(Exception):
     """A file that is not what it claims to be; the message is Dutch and meant for the deliverer."""
+
+
+class TooLarge(Unreadable):
+    """An entry of a ZIP (or workbook) that unpacks beyond its limit."""
+
+
+def dutch_number(number: int) -> str:
+    """12345 as a Dutch reader writes it: 12.345."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:g} MiB"
 
 
 def read_delivery(paths: list[Path], limits: Limits = Limits()) -> Delivery:
@@ -133,7 +196,7 @@ def read_source(source: IO[bytes], name: str, delivery: Delivery) -> None:
     elif suffix == ".xlsx":
         delivery.tables.extend(_read_xlsx(source, name, delivery))
     elif suffix == ".csv":
-        delivery.tables.append(_read_csv(source, name))
+        delivery.tables.append(_read_csv(source, name, delivery))
     elif suffix == ".json":
         delivery.tables.extend(_read_json(source, name, delivery))
     elif suffix in NOT_SUPPORTED:
@@ -145,13 +208,14 @@ def read_source(source: IO[bytes], name: str, delivery: Delivery) -> None:
 # --- ZIP ---------------------------------------------------------------------------------------
 
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError)
+ET_ERRORS = (SyntaxError, ValueError)  # ElementTree's ParseError is a SyntaxError
 
 
-def _open_zip(source: IO[bytes], max_entries: int, what: str) -> zipfile.ZipFile:
+def _open_zip(source: IO[bytes], max_entries: int, what: str, limits: Limits) -> zipfile.ZipFile:
     """Open an archive after checking what its directory declares: entry count and unpacked size.
 
-    Reading an entry never yields more than its declared size (zipfile stops there and checks the
-    CRC), so these checks bound what unpacking can cost."""
+    Entries are then read in chunks (`_inflate`), counted against the same limits: a chunked read
+    never inflates more than a chunk at a time, and never yields more than the entry declares."""
     try:
         archive = zipfile.ZipFile(source)
     except ZIP_ERRORS:
@@ -161,8 +225,8 @@ def _open_zip(source: IO[bytes], max_entries: int, what: str) -> zipfile.ZipFile
     if files > max_entries:
         raise Unreadable(f"Het archief bevat {files} bestanden; maximaal {max_entries}.")
     unpacked = sum(e.file_size for e in entries)
-    if unpacked > MAX_ZIP_UNPACKED_BYTES:
-        raise Unreadable(f"Het archief pakt uit tot {unpacked / 2**20:.0f} MiB; maximaal {MAX_ZIP_UNPACKED_BYTES // 2**20} MiB "
+    if unpacked > limits.max_unpacked_bytes:
+        raise Unreadable(f"Het archief pakt uit tot {unpacked / 2**20:.0f} MiB; maximaal {_mib(limits.max_unpacked_bytes)} "
                          "is toegestaan. Lever de bestanden los of in delen aan.")
     if any(e.flag_bits & 0x1 for e in entries):
         raise Unreadable("Het archief is met een wachtwoord beveiligd. Lever het aan zonder wachtwoord.")
@@ -178,7 +242,7 @@ def unsafe_name(name: str) -> bool:
 
 
 def _read_zip(source: IO[bytes], name: str, delivery: Delivery) -> None:
-    archive = _open_zip(source, MAX_ZIP_ENTRIES, "ZIP-bestand")
+    archive = _open_zip(source, MAX_ZIP_ENTRIES, "ZIP-bestand", delivery.limits)
     with archive:
         entries = [e for e in archive.infolist() if not e.is_dir()]
         for entry in archive.infolist():
@@ -199,18 +263,30 @@ def _read_zip(source: IO[bytes], name: str, delivery: Delivery) -> None:
                 delivery.errors.append(FileProblem(label, problem))
             else:
                 try:
-                    read_bytes(_unpack(archive, entry), label, delivery)
+                    data = b"".join(_inflate(archive, entry, delivery.limits.max_file_bytes))
+                    read_bytes(data, label, delivery)
                 except Unreadable as problem:
                     delivery.errors.append(FileProblem(label, str(problem)))
 
 
-def _unpack(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
+def _inflate(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+    """The bytes of `entry`, a chunk at a time; Unreadable as soon as they pass `limit` or do not
+    match the archive (zipfile stops at the declared size and then checks the CRC).
+
+    Never `handle.read()`: zipfile inflates a whole entry's compressed data in one go for it, so an
+    entry that declares 1 KB and inflates to 1 GiB would take 1 GiB before being cut to 1 KB."""
+    total = 0
     try:
         with archive.open(entry) as handle:
-            return handle.read()
+            while chunk := handle.read(CHUNK_BYTES):
+                total += len(chunk)
+                if total > limit:
+                    raise TooLarge(f"'{entry.filename}' pakt uit tot meer dan {_mib(limit)}, de grens per bestand. "
+                                     "Lever het in delen aan.")
+                yield chunk
     except ZIP_ERRORS:
-        raise Unreadable("Dit bestand in het archief is beschadigd (de inhoud klopt niet met het archief). "
-                         "Maak het ZIP-bestand opnieuw.") from None
+        raise Unreadable(f"Het bestand '{entry.filename}' in het archief is beschadigd (de inhoud klopt niet met het "
+                         "archief). Maak het ZIP-bestand opnieuw.") from None
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -241,7 +317,7 @@ def _delimiter(head: bytes) -> str:
     return ";" if header.count(b";") > header.count(b",") else ","
 
 
-def _read_csv(source: IO[bytes], name: str) -> Table:
+def _read_csv(source: IO[bytes], name: str, delivery: Delivery) -> Table:
     record_type = _record_type(PurePosixPath(name).stem)
     head = source.read(SNIFF_BYTES)
     if not head.strip():
@@ -249,49 +325,318 @@ def _read_csv(source: IO[bytes], name: str) -> Table:
     if what := _looks_like(head):
         raise Unreadable(f"Dit is {what}, geen CSV-tekstbestand. Sla het bestand op als 'CSV UTF-8' of "
                          "'CSV (gescheiden door lijstscheidingsteken)'.")
-    delimiter = _delimiter(head)
-    for encoding in ("utf-8-sig", "cp1252"):  # UTF-8 (with or without BOM), else what Dutch Excel writes
-        if encoding == "cp1252" and head.startswith(codecs.BOM_UTF8):
-            raise Unreadable("Het bestand is als UTF-8 gemarkeerd, maar bevat tekens die geen UTF-8 zijn. "
-                             "Sla het opnieuw op als 'CSV UTF-8'.")
-        source.seek(0)
-        try:
-            rows = _csv_rows(source, encoding, delimiter)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise Unreadable("De tekencodering is onleesbaar. Sla het bestand op als 'CSV UTF-8' of als "
-                         "'CSV (gescheiden door lijstscheidingsteken)' (Windows-1252).")
+    source.seek(0)
+    rows = _csv_rows(source, _delimiter(head), delivery)
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise Unreadable("De eerste regel moet de kolomnamen bevatten, maar is leeg.")
     return Table(record_type, name, None, rows[0], rows[1:], delimited=True)
 
 
-def _csv_rows(source: IO[bytes], encoding: str, delimiter: str) -> list[list[str]]:
-    """All records of a CSV file, decoded as they are read."""
-    text = io.TextIOWrapper(source, encoding=encoding, newline="")
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
+ROWS_PER_COUNT = 1000  # rows read between two counts against the delivery's caps
+
+
+class Rows:
+    """The rows of one table as they are read, counted against the delivery's caps a thousand at a
+    time. Blank rows are counted before they are made, and trailing ones never are (a sheet
+    formatted down to row 1,048,576, a file ending in empty lines)."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+        self.rows: list[list[Any]] = []
+        self.batch: list[list[Any]] = []
+        self.blank = 0
+
+    @property
+    def row(self) -> int:
+        """The number of the row being read, as a spreadsheet user counts (the first is 1)."""
+        return len(self.rows) + len(self.batch) + self.blank + 1
+
+    def add(self, row: list[Any]) -> None:
+        if self.blank:
+            self.flush()
+            self.delivery.count_blank(self.blank, len(self.rows) + 1)
+            self.rows += [[]] * self.blank
+            self.blank = 0
+        self.batch.append(row)
+        if len(self.batch) >= ROWS_PER_COUNT:
+            self.flush()
+
+    def flush(self) -> None:
+        self.delivery.count(self.batch, len(self.rows) + 1)
+        self.rows += self.batch
+        self.batch = []
+
+    def done(self) -> list[list[Any]]:
+        self.flush()
+        return self.rows
+
+
+def _csv_rows(source: IO[bytes], delimiter: str, delivery: Delivery) -> list[list[str]]:
+    """The records of a CSV file, decoded as they are read and counted against the caps."""
+    rows = Rows(delivery)
+    lines = CsvLines(source, delimiter, delivery.limits, lambda: rows.row)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    batch = rows.batch
     try:
-        return list(reader)
+        for row in reader:  # the hot loop: a row with text and none blank before it goes straight in
+            if row and not rows.blank:
+                batch.append(row)
+                if len(batch) < ROWS_PER_COUNT:
+                    continue
+            elif row:
+                rows.add(row)
+            else:
+                rows.blank += 1
+                continue
+            if len(batch) >= ROWS_PER_COUNT:
+                rows.flush()
+            batch = rows.batch
     except csv.Error as problem:
-        raise Unreadable(f"Het CSV-bestand is niet goed gevormd bij regel {reader.line_num} ({problem}). "
-                         "Controleer de aanhalingstekens rond teksten.") from None
-    finally:
-        text.detach()  # the caller closes the file itself
+        raise Unreadable(_csv_problem(str(problem), rows.row, reader.line_num)) from None
+    return rows.done()
+
+
+def _csv_problem(problem: str, row: int, line: int) -> str:
+    """csv's complaint, in Dutch and located (a row can span lines: a quoted text with line breaks)."""
+    where = f"bij regel {dutch_number(line)} (rij {dutch_number(row)})"
+    if problem.startswith("field larger than field limit"):
+        return (f"Het CSV-bestand is niet goed gevormd {where}: een cel heeft meer dan "
+                f"{dutch_number(csv.field_size_limit())} tekens; zo lang is geen enkele waarde van de standaard. "
+                "Controleer de aanhalingstekens rond teksten: een aanhalingsteken dat niet wordt gesloten maakt "
+                "van de rest van het bestand één cel.")
+    if "EOF inside string" in problem or "unexpected end of data" in problem:
+        return (f"Het CSV-bestand is niet goed gevormd {where}: een aanhalingsteken wordt niet gesloten. "
+                "Controleer de aanhalingstekens rond teksten.")
+    return (f"Het CSV-bestand is niet goed gevormd {where}: een aanhalingsteken staat midden in een cel of een "
+            "tekst loopt na het sluitende aanhalingsteken door. Controleer de aanhalingstekens rond teksten.")
+
+
+TEXT_CHUNK_BYTES = 1024 * 1024
+LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # a line as csv ends it: \n, \r\n or \r
+ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # line breaks to str.splitlines, not to csv
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")  # a character of UTF-8 beyond ASCII
+ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (ANSI)"}
+
+
+class CsvLines:
+    """The lines of a CSV file as text, for `csv.reader`: UTF-8 (with or without BOM), or
+    Windows-1252 as Dutch Excel writes it.
+
+    The first row that is not ASCII fixes the encoding; a later row in the other one means the file
+    mixes them (text pasted from elsewhere), and it is refused naming that row rather than stored
+    as mojibake ("cafÃ©"). A NUL byte is refused where it stands, and no line longer than
+    `max_line_bytes` is ever held.
+
+    The file is read a megabyte at a time. A chunk that is plainly fine — one encoding, no NUL, no
+    long line — is split and handed to csv whole, at C speed; any other chunk goes line by line,
+    which finds the row that breaks. `row()` tells the row the reader is in. Delimiters are counted
+    too: while a file holds fewer than twice the cell cap, no single row can hold more (a row can
+    span lines inside quotes, so the line limit alone does not bound it); past that, every chunk
+    goes line by line, and so does the length of each row."""
+
+    def __init__(self, source: IO[bytes], delimiter: str, limits: Limits, row: Callable[[], int]) -> None:
+        self.source, self.delimiter, self.row = source, delimiter, row
+        self.max_bytes = limits.max_line_bytes
+        self.delimiter_budget = 2 * limits.max_cells
+        self.encoding: str | None = None
+        self.marked = False  # a UTF-8 byte order mark
+        self.row_bytes = (0, 0)  # (row, bytes of it seen) while going line by line
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(self._chunks())
+
+    def _chunks(self) -> Iterator[Iterable[str]]:
+        carry = self.source.read(3)
+        if carry == codecs.BOM_UTF8:
+            carry, self.encoding, self.marked = b"", "utf-8", True
+        while True:
+            block = self.source.read(TEXT_CHUNK_BYTES)
+            data = carry + block
+            if not block:
+                if data:
+                    yield self._lines(data)
+                return
+            cut = data.rfind(b"\n") + 1 or data.rfind(b"\r", 0, len(data) - 1) + 1  # never between \r and \n
+            if not cut:
+                if len(data) > self.max_bytes:
+                    raise self._too_long()
+                carry = data
+                continue
+            carry = data[cut:]
+            yield self._lines(data[:cut])
+
+    def _lines(self, data: bytes) -> Iterable[str]:
+        """The lines of `data` (whole lines), as a list when the chunk is plainly fine."""
+        if self.delimiter_budget < 0 or b"\0" in data:
+            return self._line_by_line(data)
+        if data.isascii():
+            text = data.decode("ascii")
+        else:
+            try:
+                text, encoding = data.decode("utf-8"), "utf-8"
+            except UnicodeDecodeError:
+                if UTF8_SEQUENCE.search(data):  # cp1252 with UTF-8 in it, or broken UTF-8: find the row
+                    return self._line_by_line(data)
+                try:
+                    text, encoding = data.decode("cp1252"), "cp1252"
+                except UnicodeDecodeError:
+                    return self._line_by_line(data)
+            if self.encoding not in (None, encoding):
+                return self._line_by_line(data)
+            self.encoding = encoding
+        self.delimiter_budget -= text.count(self.delimiter)
+        lines = LINE_TEXT.findall(text) if any(c in text for c in ODD_BREAKS) else text.splitlines(keepends=True)
+        if max(map(len, lines)) * 4 > self.max_bytes:  # a character is at most 4 bytes
+            return self._line_by_line(data)
+        return lines
+
+    def _line_by_line(self, data: bytes) -> Iterator[str]:
+        for raw in LINE.findall(data):
+            row = self.row()
+            seen = self.row_bytes[1] if self.row_bytes[0] == row else 0
+            self.row_bytes = (row, seen + len(raw))
+            if seen + len(raw) > self.max_bytes:
+                raise self._too_long()
+            if b"\0" in raw:
+                raise Unreadable(f"Rij {dutch_number(row)} bevat een NUL-teken (binaire gegevens). "
+                                 "Sla het bestand opnieuw op als 'CSV UTF-8'.")
+            yield raw.decode("ascii") if raw.isascii() else self._decode(raw, row)
+
+    def _too_long(self) -> Unreadable:
+        return Unreadable(f"Rij {dutch_number(self.row())} is langer dan {dutch_number(self.max_bytes // 1024)} KiB, "
+                          "de grens per rij. Controleer de aanhalingstekens rond teksten en de regeleinden.")
+
+    def _decode(self, raw: bytes, row: int) -> str:
+        try:
+            text, encoding = raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, encoding = raw.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                raise Unreadable(f"De tekencodering is onleesbaar in rij {dutch_number(row)}. Sla het bestand op "
+                                 "als 'CSV UTF-8' of als 'CSV (gescheiden door lijstscheidingsteken)' (Windows-1252).") from None
+        if self.encoding is None:
+            self.encoding = encoding
+        elif encoding != self.encoding:
+            before = ("het bestand is als UTF-8 gemarkeerd" if self.marked
+                      else f"de rijen ervoor zijn {ENCODING_NAMES[self.encoding]}")
+            raise Unreadable(f"Het bestand mengt tekencoderingen: rij {dutch_number(row)} is "
+                             f"{ENCODING_NAMES[encoding]}, maar {before}. Zo zouden letters als 'é' verminkt worden "
+                             "opgeslagen. Sla het bestand opnieuw op als 'CSV UTF-8' (controleer tekst die uit een "
+                             "ander bestand is geplakt).")
+        return text
+
+
+LINE_TEXT = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 # --- XLSX --------------------------------------------------------------------------------------
 
-def _refuse_unsafe_xml(archive: zipfile.ZipFile) -> None:
-    """A workbook's XML never needs a DTD; one with a DTD may hide entity expansion, so it is refused."""
-    for entry in archive.infolist():
-        if entry.filename.endswith((".xml", ".rels", ".vml")):
-            with archive.open(entry) as handle:
-                head = handle.read(4096)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                raise Unreadable("De werkmap bevat XML-constructies die niet in een Excel-bestand horen. "
-                                 "Sla hem opnieuw op als Excel-werkmap (.xlsx).")
+class _SharedStrings:
+    """A parser target that counts a workbook's shared strings (`si`) and their text in UTF-8 bytes."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits, self.count, self.bytes = limits, 0, 0
+
+    def start(self, tag: str, attributes: dict) -> None:
+        if tag.endswith("}si") or tag == "si":
+            self.count += 1
+            if self.count > self.limits.max_shared_strings:
+                raise Unreadable(f"De werkmap bevat meer dan {dutch_number(self.limits.max_shared_strings)} verschillende "
+                                 "teksten, de grens per werkmap. Lever de gegevens in delen aan.")
+
+    def data(self, text: str) -> None:
+        self.bytes += len(text.encode("utf-8"))
+        if self.bytes > self.limits.max_shared_string_bytes:
+            raise Unreadable(f"De teksten in de werkmap zijn samen groter dan {_mib(self.limits.max_shared_string_bytes)}, "
+                             "de grens per werkmap. Lever de gegevens in delen aan.")
+
+    def close(self) -> None:
+        return None
+
+
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+UNSAFE_XML = ("De werkmap bevat XML-constructies die niet in een Excel-bestand horen (een DTD of entiteit in "
+              "'{part}'). Sla hem opnieuw op als Excel-werkmap (.xlsx).")
+
+
+class _ContentTypes:
+    """A parser target that notes the parts declared as shared strings, as openpyxl finds them."""
+
+    def __init__(self) -> None:
+        self.shared_strings = {"xl/sharedStrings.xml"}
+
+    def start(self, tag: str, attributes: dict) -> None:
+        if attributes.get("ContentType") == SHARED_STRINGS_TYPE and attributes.get("PartName"):
+            self.shared_strings.add(attributes["PartName"].lstrip("/"))
+
+    def close(self) -> None:
+        return None
+
+
+def _shared_strings_parts(archive: zipfile.ZipFile, limits: Limits) -> set[str]:
+    """The parts [Content_Types].xml declares as shared strings, and the usual name."""
+    types = _ContentTypes()
+    if "[Content_Types].xml" in archive.namelist():
+        parser = DefusedXMLParser(target=types, forbid_dtd=True)
+        for chunk in _inflate(archive, archive.getinfo("[Content_Types].xml"), limits.max_unpacked_bytes):
+            parser.feed(chunk)
+    return types.shared_strings
+
+
+def checked_workbook(source: IO[bytes], limits: Limits, copy: IO[bytes]) -> None:
+    """Write into `copy` the workbook at `source` rebuilt from its parts as checked; Unreadable when a
+    part is unsafe or the workbook crosses a limit.
+
+    Every part is inflated a chunk at a time, counted against `limits.max_unpacked_bytes` together,
+    and stored uncompressed in the copy, so that whatever reads the copy (openpyxl) meets only sizes
+    that are true. Every XML part's prolog is read with defusedxml, refusing any DTD or entity (a
+    DTD can stand nowhere else; openpyxl reads the rest with defusedxml too), and the shared strings
+    are counted with their bytes before openpyxl would hold them all. A part of another name (an
+    image, or XML under a name of its own) is read as XML as far as it goes: a DTD in it is refused
+    too, but a part that is no XML at all is left as it is."""
+    with _open_zip(source, MAX_WORKBOOK_PARTS, "Excel-werkmap (.xlsx)", limits) as archive, \
+            zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED, allowZip64=True) as rebuilt:
+        if "xl/workbook.xml" not in archive.namelist():
+            raise Unreadable("Dit is een ZIP-bestand, geen Excel-werkmap (.xlsx), al heeft het die naam. "
+                             "Geef het de extensie .zip of sla het in Excel op als Excel-werkmap.")
+        part = "[Content_Types].xml"
+        try:
+            shared_strings = _shared_strings_parts(archive, limits)
+            left = limits.max_unpacked_bytes
+            for entry in archive.infolist():
+                if entry.is_dir():
+                    continue
+                part = entry.filename
+                is_xml = entry.filename.lower().endswith(XML_SUFFIXES)
+                prolog: Prolog | None = Prolog(forbid_dtd=True)
+                # counted by the fast parser: it is only fed what the defused one has passed (prolog first)
+                strings = (ElementTree.XMLParser(target=_SharedStrings(limits))
+                           if entry.filename in shared_strings else None)
+                with rebuilt.open(zipfile.ZipInfo(entry.filename, entry.date_time), "w", force_zip64=True) as out:
+                    for chunk in _inflate(archive, entry, left):
+                        left -= len(chunk)
+                        out.write(chunk)
+                        if prolog is not None:
+                            try:
+                                prolog.feed(chunk)
+                            except DefusedXmlException:
+                                raise
+                            except ET_ERRORS:
+                                if is_xml:
+                                    raise
+                                prolog = None  # not XML: an image, say
+                        if strings is not None:
+                            strings.feed(chunk)
+        except DefusedXmlException:
+            raise Unreadable(UNSAFE_XML.format(part=part)) from None
+        except ET_ERRORS:
+            raise Unreadable(f"De werkmap is beschadigd: '{part}' is geen geldige XML. "
+                             "Open hem in Excel en sla hem opnieuw op als .xlsx.") from None
+        except TooLarge:
+            raise Unreadable(f"De werkmap pakt uit tot meer dan {_mib(limits.max_unpacked_bytes)}, de grens per "
+                             "werkmap. Lever de gegevens in delen aan.") from None
 
 
 def _workbook_cell(value: Any) -> Any:
@@ -314,39 +659,51 @@ def _read_xlsx(source: IO[bytes], name: str, delivery: Delivery) -> list[Table]:
         hint = " Het lijkt een tekstbestand (CSV): geef het de extensie .csv." if _looks_like(head) is None else ""
         raise Unreadable(f"Dit is geen Excel-werkmap (.xlsx), al heeft het die naam.{hint} "
                          "Of sla het bestand in Excel op als Excel-werkmap.")
-    with _open_zip(source, MAX_WORKBOOK_PARTS, "Excel-werkmap (.xlsx)") as archive:
-        if "xl/workbook.xml" not in archive.namelist():
-            raise Unreadable("Dit is een ZIP-bestand, geen Excel-werkmap (.xlsx), al heeft het die naam. "
-                             "Geef het de extensie .zip of sla het in Excel op als Excel-werkmap.")
-        try:
-            _refuse_unsafe_xml(archive)
-        except ZIP_ERRORS:
-            raise Unreadable("De Excel-werkmap is beschadigd. Sla hem opnieuw op als .xlsx.") from None
-    source.seek(0)
     tables = []
-    try:
-        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True, keep_links=False)
+    with tempfile.TemporaryFile(prefix="ida-werkmap-") as copy:
+        checked_workbook(source, delivery.limits, copy)
+        copy.seek(0)
         try:
-            for sheet in workbook.worksheets:
-                record_type = sheet.title.strip().casefold()
-                if record_type not in RECORD_TYPES:
-                    continue  # other sheets (instructions, lists) are the deliverer's own
-                sheet.reset_dimensions()  # a workbook's stated size can be wrong; read what is there
-                rows = [[_workbook_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-                if not rows or not any(v is not None and str(v).strip() for v in rows[0]):
-                    delivery.errors.append(FileProblem(name, "Rij 1 van het werkblad is leeg: die moet de kolomnamen bevatten. "
-                                                             "Gebruik het sjabloon.", sheet.title))
-                    continue
-                headers = ["" if h is None else str(h) for h in rows[0]]
-                tables.append(Table(record_type, name, sheet.title, headers, rows[1:]))
-        finally:
-            workbook.close()
-    except Exception as problem:  # noqa: BLE001 - openpyxl raises many kinds of error for a broken workbook
-        raise Unreadable(f"De Excel-werkmap kan niet worden gelezen ({type(problem).__name__}). "
-                         "Open hem in Excel en sla hem opnieuw op als .xlsx.") from None
+            workbook = openpyxl.load_workbook(copy, read_only=True, data_only=True, keep_links=False)
+            try:
+                for sheet in workbook.worksheets:
+                    record_type = sheet.title.strip().casefold()
+                    if record_type not in RECORD_TYPES:
+                        continue  # other sheets (instructions, lists) are the deliverer's own
+                    sheet.reset_dimensions()  # a workbook's stated size can be wrong; read what is there
+                    try:
+                        rows = _sheet_rows(sheet, delivery)
+                    except Unreadable as problem:
+                        raise Unreadable(f"Werkblad '{sheet.title}': {problem}") from None
+                    if not rows or not any(v is not None and str(v).strip() for v in rows[0]):
+                        delivery.errors.append(FileProblem(name, "Rij 1 van het werkblad is leeg: die moet de kolomnamen "
+                                                                 "bevatten. Gebruik het sjabloon.", sheet.title))
+                        continue
+                    headers = ["" if h is None else str(h) for h in rows[0]]
+                    tables.append(Table(record_type, name, sheet.title, headers, rows[1:]))
+            finally:
+                workbook.close()
+        except Unreadable:
+            raise
+        except DefusedXmlException:
+            raise Unreadable(UNSAFE_XML.format(part="de werkmap")) from None
+        except Exception as problem:  # noqa: BLE001 - openpyxl raises many kinds of error for a broken workbook
+            raise Unreadable(f"De Excel-werkmap kan niet worden gelezen ({type(problem).__name__}). "
+                             "Open hem in Excel en sla hem opnieuw op als .xlsx.") from None
     if not tables and not any(p.file == name for p in delivery.errors):
         raise Unreadable(f"De werkmap heeft geen werkblad met de naam {RECORD_NAMES}. Gebruik het sjabloon.")
     return tables
+
+
+def _sheet_rows(sheet: Any, delivery: Delivery) -> list[list[Any]]:
+    """A sheet's rows as cells, counted against the delivery's caps as they stream from the part."""
+    rows = Rows(delivery)
+    for values in sheet.iter_rows(values_only=True):
+        if all(v is None for v in values):
+            rows.blank += 1
+        else:
+            rows.add([_workbook_cell(v) for v in values])
+    return rows.done()
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -362,10 +719,31 @@ def _json_cell(value: Any) -> Any:
     return value
 
 
+JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+JSON_STRING = re.compile(rb'"[^"]*"')  # after the escapes are gone: linear, never backtracking
+
+
+def json_shape(data: bytes) -> tuple[int, int]:
+    """Upper bounds on the values and on the objects in a JSON document, counted without parsing it:
+    every array element and object member but the first follows a comma outside a string, the first
+    an opening bracket; every object opens with a brace."""
+    skeleton = JSON_STRING.sub(b"", JSON_ESCAPE.sub(b"", data))
+    objects = skeleton.count(b"{")
+    return skeleton.count(b",") + skeleton.count(b"[") + objects, objects
+
+
 def _read_json(source: IO[bytes], name: str, delivery: Delivery) -> list[Table]:
     data = source.read()
     if what := _looks_like(data[:SNIFF_BYTES]):
         raise Unreadable(f"Dit is {what}, geen JSON-tekstbestand. Sla de levering op als JSON in UTF-8.")
+    limits = delivery.limits
+    values, objects = json_shape(data)  # before parsing: an object costs a few hundred bytes, a value tens
+    if values > limits.max_cells + limits.max_rows:  # a cell per value, an object per row
+        raise Unreadable(f"De JSON bevat meer dan {dutch_number(limits.max_cells)} waarden, de grens van cellen per "
+                         "levering. Lever de gegevens in delen aan.")
+    if objects > limits.max_rows + 1:  # an object per row, one around them all
+        raise Unreadable(f"De JSON bevat meer dan {dutch_number(limits.max_rows)} objecten, de grens van rijen per "
+                         "levering (één object per rij). Lever de gegevens in delen aan.")
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -387,6 +765,7 @@ def _read_json(source: IO[bytes], name: str, delivery: Delivery) -> list[Table]:
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise Unreadable(f"'{record_type}' moet een lijst van objecten zijn, één object per rij.")
         headers = list(dict.fromkeys(k for record in records for k in record))
+        delivery.count_table(len(records), len(records) * len(headers), record_type)  # before the rows are made
         rows = [[_json_cell(record.get(h)) for h in headers] for record in records]
         # there is no header row: row n is the n-th object of the list, the "sheet" is the list's name
         tables.append(Table(record_type, name, record_type, headers, rows, first_row=1, header_row=None))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePath
 
-from ida.errors import NotAuthorised, UsageError
+from ida.errors import IdaError, NotAuthorised, UsageError
 from ida.intake import tokens
 from ida.intake.landing import LandedDelivery, delivery_id, landed, sha256_file
 from ida.intake.validation import Report, validate
@@ -46,6 +46,32 @@ def _safe_name(name: str) -> str:
     if not cleaned or cleaned.startswith("."):
         raise UsageError(f"Ongeldige bestandsnaam: {name!r}. Geef het bestand een gewone naam, zoals lessen.csv.")
     return cleaned
+
+
+class NotArchived(IdaError):
+    """The archive could not keep a submission (the disk is full, say); nothing of it was kept."""
+
+    def __init__(self, problem: OSError) -> None:
+        reason = problem.strerror or str(problem)
+        super().__init__(f"De levering kon niet worden bewaard ({reason}); er is niets van bewaard en niets "
+                         "aangeleverd. Probeer het later opnieuw; lukt het dan nog niet, meld het aan de beheerder "
+                         "van het platform (is de schijf van het archief vol?).")
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    """Write `data` to a new file and flush it to disk (the archive's checksums must hold after a crash)."""
+    with open(path, "xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sync(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def authorise(token_file: Path, token: str | None, province: str | None = None) -> str:
@@ -79,12 +105,16 @@ def submissions(archive: Path, province: str) -> list[dict]:
 
 
 def archive_submission(archive: Path, province: str, files: list[tuple[str, bytes]], known_experiments: set[str],
-            channel: str, limits: Limits = Limits()) -> Submission:
+            channel: str, limits: Limits = Limits(), origin: dict | None = None) -> Submission:
     """Keep the files, validate them for `province`, and record the verdict; never overwrites anything.
-    Only `submit`, after authorising, and tests call this."""
+    Only `submit`, after authorising, a coordinator's classification (catalog/curation.py, with the
+    harvested record it came from as `origin`) and tests call this."""
     received = datetime.now(timezone.utc)
-    archive.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=archive))
+    try:
+        archive.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=archive))
+    except OSError as problem:
+        raise NotArchived(problem) from problem
     try:
         original = staging / ORIGINAL
         original.mkdir()
@@ -94,7 +124,7 @@ def archive_submission(archive: Path, province: str, files: list[tuple[str, byte
             if safe in names:
                 raise UsageError(f"Het bestand '{safe}' is twee keer aangeleverd. Lever elk bestand één keer aan.")
             names.add(safe)
-            (original / safe).write_bytes(data)
+            _write_durably(original / safe, data)
         stored = sorted(original.iterdir())
         identity = delivery_id(stored, original)
         earlier = next((m["folder"] for m in submissions(archive, province) if m["delivery_id"] == identity and m["accepted"]), None)
@@ -108,16 +138,24 @@ def archive_submission(archive: Path, province: str, files: list[tuple[str, byte
             "files": {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size} for p in stored},
             "accepted": report.accepted,
             "counts": report.counts,
-            "errors": len(report.errors),
+            "errors": report.error_count,
             "duplicate_of": earlier,
         }
-        (staging / REPORT).write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
-        (staging / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2))
+        if origin is not None:
+            meta["origin"] = origin
+        _write_durably(staging / REPORT, json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str).encode())
+        _write_durably(staging / META, json.dumps(meta, ensure_ascii=False, indent=2).encode())
         for path in [*stored, staging / REPORT, staging / META]:
             os.chmod(path, 0o444)
+        for folder in (original, staging):
+            _sync(folder)
         target = archive / province / meta["folder"]
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staging, target)
+        _sync(target.parent)
+    except OSError as problem:  # a full disk, a file-size limit, a read-only archive: keep nothing of it
+        shutil.rmtree(staging, ignore_errors=True)
+        raise NotArchived(problem) from problem
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -141,6 +179,8 @@ def accepted_deliveries(archive: Path, province: str) -> list[LandedDelivery]:
         received = datetime.fromisoformat(meta["received_at"]).astimezone(timezone.utc).replace(tzinfo=None)
         delivery = replace(landed(province, folder, [present[n] for n in sorted(present)], original), received_at=received) \
             if present else LandedDelivery(province, folder, (), meta["delivery_id"], received)
+        if meta.get("origin"):  # a coordinator's classification of a harvested record: its provenance is the record
+            delivery = replace(delivery, source_kind="curatie", source=meta["origin"].get("record_url"))
         if changed:
             delivery = replace(delivery, problem=(
                 f"Levering {folder.name} van {provinces().label(province)} wordt niet geladen: de controlesom van "

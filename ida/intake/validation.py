@@ -19,6 +19,10 @@ The rules, in the order they are checked:
    is one of its experiment's `leervragen` (by position or exact text), and every withdrawal names an
    experiment or lesson of this province in the delivery or on the platform (`KnownRecords`).
 
+A report lists at most `Limits.max_findings` errors (and as many warnings), the first as a reader
+goes through the delivery; the rest are counted per kind ("en nog 119.990 fouten van deze soort"),
+so that a file of junk gives a small report, and checking it never holds more findings than that.
+
 The checks run column by column: each distinct value of a column is parsed once (100,000 lessons
 have a few hundred distinct dates and a handful of categories), and rules over rows are list
 operations. Row numbers and messages stay exact.
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import heapq
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -39,7 +44,7 @@ from typing import Any
 
 from ida.settings import Limits
 from ida.standard import values
-from ida.intake.reading import Delivery, Table, read_delivery
+from ida.intake.reading import Delivery, Table, dutch_number, read_delivery
 from ida.standard.record_types import RECORD_TYPES, V1_RECORD_TYPES, Column, Kind, RecordType
 from ida.standard.vocabularies import Vocabulary, provinces, vocabulary
 
@@ -97,6 +102,93 @@ class Finding:
     message: str
 
 
+class Findings:
+    """The errors (or warnings) of one report: at most `limit` kept, in the order they come; the rest
+    only counted, per kind — a rule at a place: (file, sheet, column, rule)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.kept: list[Finding] = []
+        self.omitted: Counter[tuple] = Counter()
+        self.example: dict[tuple, str] = {}  # the message of the first omitted finding of each kind
+
+    @property
+    def total(self) -> int:
+        return len(self.kept) + sum(self.omitted.values())
+
+    def add(self, finding: Finding, rule: str | None = None, per_column: bool = True) -> None:
+        """Keep `finding` or count it; its kind is `rule` (else its message) in its column (or, with
+        `per_column` false, in its sheet: for rules about columns themselves, whose names are many)."""
+        if len(self.kept) < self.limit:
+            self.kept.append(finding)
+        else:
+            column = finding.column if per_column else None
+            self.omit(finding.file, finding.sheet, column, rule or finding.message, finding.message)
+
+    def omit(self, file: str, sheet: str | None, column: str | None, rule: str, message: str) -> None:
+        kind = (file, sheet, column, rule)
+        self.omitted[kind] += 1
+        self.example.setdefault(kind, message)
+
+    def merge(self, other: Findings) -> None:
+        """Count what `other` omitted as omitted here too."""
+        for kind, count in other.omitted.items():
+            self.omitted[kind] += count
+            self.example.setdefault(kind, other.example[kind])
+
+    def findings(self) -> list[Finding]:
+        """The kept findings, then one per kind of omitted ones (the largest kinds first, at most `limit`)."""
+        kinds = self.omitted.most_common()
+        summaries = []
+        for kind, count in kinds[:self.limit]:
+            file, sheet, column, _ = kind
+            where = f" in kolom '{column}'" if column else ""
+            summaries.append(Finding(file, sheet, None, column, None,
+                                     f"En nog {dutch_number(count)} {'melding' if count == 1 else 'meldingen'} van deze "
+                                     f"soort{where}, niet elk apart genoemd (een rapport noemt er hoogstens "
+                                     f"{dutch_number(self.limit)}), zoals: {self.example[kind]}"))
+        if len(kinds) > self.limit:
+            rest = sum(count for _, count in kinds[self.limit:])
+            summaries.append(Finding("", None, None, None, None,
+                                     f"En nog {dutch_number(rest)} meldingen van {dutch_number(len(kinds) - self.limit)} "
+                                     "andere soorten. Herstel eerst de meldingen hierboven."))
+        return self.kept + summaries
+
+
+class TableFindings(Findings):
+    """One table's errors: the first `limit` as a reader goes through the sheet (by row, then column),
+    whatever order the checks find them in — a heap holds the smallest keys; the rest are counted."""
+
+    def __init__(self, limit: int, file: str, sheet: str | None) -> None:
+        super().__init__(limit)
+        self.file, self.sheet = file, sheet
+        self.heap: list[tuple] = []  # (-row, -column order, -sequence, finding, rule, kind's column): largest key on top
+        self.sequence = 0
+
+    def offer(self, row: int | None, order: int, column: str | None, rule: str, message: str,
+              make: Callable[[], Finding]) -> None:
+        """Keep the finding `make()` builds if it is among the first; otherwise count it, unbuilt."""
+        key = (-(row or 0), -order)
+        if len(self.heap) >= self.limit and key <= self.heap[0][:2]:
+            self.omit_here(column, rule, message)
+            return
+        self.sequence += 1
+        item = (*key, -self.sequence, make(), rule, column)
+        if len(self.heap) < self.limit:
+            heapq.heappush(self.heap, item)
+        else:
+            evicted = heapq.heapreplace(self.heap, item)
+            self.omit_here(evicted[5], evicted[4], evicted[3].message)
+
+    def omit_here(self, column: str | None, rule: str, message: str) -> None:
+        self.omit(self.file, self.sheet, column, rule, message)
+
+    def ordered(self, key: Callable[[Finding], Any]) -> list[tuple[Finding, str]]:
+        """The kept findings with their rules, by `key`, in the order they were found where it ties."""
+        items = sorted(self.heap, key=lambda item: (key(item[3]), -item[2]))
+        return [(item[3], item[4]) for item in items]
+
+
 @dataclass
 class CheckedTable:
     """One delivered table after checking: its normalised values column by column, and where each row is."""
@@ -130,6 +222,8 @@ class Report:
     # the v1 record types always, the v1.1 ones (zelfscan, intrekkingen) when delivered
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(V1_RECORD_TYPES, 0))
     tables: list[CheckedTable] = field(default_factory=list, repr=False)
+    error_count: int = 0  # all errors, also those only counted (see Findings)
+    warning_count: int = 0
 
     @property
     def accepted(self) -> bool:
@@ -150,6 +244,8 @@ class Report:
             "accepted": self.accepted,
             "province": self.province,
             "counts": self.counts,
+            "error_count": self.error_count,
+            "warning_count": self.warning_count,
             "errors": [asdict(f) for f in self.errors],
             "warnings": [asdict(f) for f in self.warnings],
         }
@@ -277,28 +373,36 @@ def parse_cells(column: Column, cells: Sequence[Any]) -> tuple[Sequence[Any], di
 class _TableCheck:
     """Checks the header and the cells of one table and the rules across a row; collects findings."""
 
-    def __init__(self, table: Table, record_type: RecordType) -> None:
+    def __init__(self, table: Table, record_type: RecordType, max_findings: int) -> None:
         self.table, self.record_type = table, record_type
-        self.errors: list[Finding] = []
-        self.warnings: list[Finding] = []
+        self.errors = TableFindings(max_findings, table.file, table.sheet)
+        self.warnings = Findings(max_findings)
         self.position: dict[str, int] = {}  # column name → index in the header
+        self.order: dict[str, int] = {}  # column name → place as a reader goes left to right; known after the header
 
     def finding(self, row: int | None, column: str | None, value: Any, message: str) -> Finding:
         return Finding(self.table.file, self.table.sheet, row, column, shown(value), message)
 
-    def error(self, row: int | None, column: str | None, value: Any, message: str) -> None:
-        self.errors.append(self.finding(row, column, value, message))
+    def error(self, row: int | None, column: str | None, value: Any, message: str, rule: str | None = None,
+              per_column: bool = True) -> None:
+        """Report an error; `rule` names its kind when the message differs per value (the message otherwise)."""
+        self.errors.offer(row, self.order.get(column or "", -1), column if per_column else None, rule or message,
+                          message, lambda: self.finding(row, column, value, message))
 
-    def sorted_errors(self) -> list[Finding]:
-        """Errors as a reader goes through the sheet: by row, then column left to right."""
-        order: dict[str, int] = {}
+    def sorted_errors(self) -> list[tuple[Finding, str]]:
+        """Errors (with their kind) as a reader goes through the sheet: by row, then column left to right."""
+        self.column_order()
+        return self.errors.ordered(lambda f: (f.row or 0, self.order.get(f.column or "", -1)))
+
+    def column_order(self) -> None:
+        self.order = {}
         for name in [*self.position, *(c.name for c in self.record_type.columns)]:
-            order.setdefault(name, len(order))
-        return sorted(self.errors, key=lambda f: (f.row or 0, order.get(f.column or "", -1)))
+            self.order.setdefault(name, len(self.order))
 
     def run(self) -> CheckedTable | None:
         if not self.check_header():
             return None
+        self.column_order()
         table = self.table
         self.check_cells_outside_header()
         kept = self.non_blank_rows()
@@ -324,9 +428,11 @@ class _TableCheck:
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f" Bedoelt u '{close[0]}'?" if close else " Controleer de spelling tegen het sjabloon."
-                self.warnings.append(self.finding(self.table.header_row, name, None, f"Onbekende kolom '{name}' wordt genegeerd.{hint}"))
+                self.warnings.add(self.finding(self.table.header_row, name, None, f"Onbekende kolom '{name}' wordt genegeerd.{hint}"),
+                                  "onbekende kolom", per_column=False)
             elif key in self.position:
-                self.error(self.table.header_row, name, None, f"De kolom '{name}' staat er twee keer in. Verwijder één van beide.")
+                self.error(self.table.header_row, name, None, f"De kolom '{name}' staat er twee keer in. Verwijder één van beide.",
+                           rule="dubbele kolom", per_column=False)
                 ok = False
             else:
                 self.position[key] = index
@@ -345,20 +451,21 @@ class _TableCheck:
         unnamed = [i for i, header in enumerate(headers) if values.text(header) is None]
         for index in unnamed:
             if not all(_is_blank(row[index]) for row in rows if index < len(row)):
-                self.warnings.append(self.finding(self.table.header_row, None, None,
-                                                  f"Kolom {index + 1} heeft geen naam in de kopregel; de waarden eronder worden genegeerd."))
+                self.warnings.add(self.finding(self.table.header_row, None, None,
+                                               f"Kolom {index + 1} heeft geen naam in de kopregel; de waarden eronder worden genegeerd."),
+                                  "naamloze kolom")
         if max(map(len, rows), default=0) <= width:
             return
         longer = [offset for offset, row in enumerate(rows) if len(row) > width and not all(map(_is_blank, row[width:]))]
         if longer and not self.table.delimited:
-            self.warnings.append(self.finding(self.table.first_row + longer[0], None, None,
+            self.warnings.add(self.finding(self.table.first_row + longer[0], None, None,
                                               f"Rechts van kolom {width} staan waarden zonder kolomnaam; die worden genegeerd."))
         elif longer:
             for offset in longer:
                 row = rows[offset]
-                self.error(self.table.first_row + offset, None, "; ".join(row[width:]),
+                self.error(self.table.first_row + offset, None, "; ".join(row[width:width + 20]),
                            f"Deze rij heeft {len(row)} cellen, maar er zijn {width} kolommen: de waarden zijn verschoven. "
-                           "Zet tekst met een scheidingsteken (; of ,) tussen aanhalingstekens.")
+                           "Zet tekst met een scheidingsteken (; of ,) tussen aanhalingstekens.", rule="verschoven")
 
     def non_blank_rows(self) -> list[int]:
         """Indexes of the rows with any value; blank rows are what spreadsheets leave behind."""
@@ -373,7 +480,7 @@ class _TableCheck:
         if problem_of:
             for row, cell in zip(rows, cells):
                 if cell in problem_of:
-                    self.error(row, column.name, cell, problem_of[cell])
+                    self.error(row, column.name, cell, problem_of[cell], rule="cel")
         return parsed
 
     def row_rules(self, columns: dict[str, list[Any]], rows: list[int]) -> None:
@@ -385,7 +492,8 @@ class _TableCheck:
             for row, start, end in zip(rows, columns["startdatum"], columns["einddatum"]):
                 if start and end and end < start:
                     self.error(row, "einddatum", end.isoformat(),
-                               f"De einddatum ligt vóór de startdatum ({start.isoformat()}). Corrigeer een van beide.")
+                               f"De einddatum ligt vóór de startdatum ({start.isoformat()}). Corrigeer een van beide.",
+                               rule="einddatum")
         elif self.record_type.name == "lessen":
             columns["dilemma"] = [dilemma is True for dilemma in columns["dilemma"]]
             columns["status"] = [status or "open" for status in columns["status"]]
@@ -399,9 +507,9 @@ class _TableCheck:
                                f"De besluitdatum ligt vóór de datum van de les ({raised.isoformat()}). Corrigeer een van beide.")
             for row, dilemma, status, decision in zip(rows, columns["dilemma"], columns["status"], columns["besluit"]):
                 if dilemma and status == "besloten" and not decision:
-                    self.warnings.append(self.finding(row, "besluit", None,
-                                                      "Dit dilemma is besloten, maar 'besluit' is leeg. Vul in wat er is "
-                                                      "besloten, zodat andere provincies ervan leren."))
+                    self.warnings.add(self.finding(row, "besluit", None,
+                                                   "Dit dilemma is besloten, maar 'besluit' is leeg. Vul in wat er is "
+                                                   "besloten, zodat andere provincies ervan leren."), "besluit")
         elif self.record_type.name == "zelfscan":
             columns["niveau"] = [int(level) if level else None for level in columns["niveau"]]
 
@@ -412,7 +520,7 @@ def _locate(table: CheckedTable, row: int, column: str, value: Any, message: str
     return Finding(table.file, table.sheet, row, column, shown(value), message)
 
 
-def _province_rules(report: Report, expected: str | None) -> None:
+def _province_rules(report: Report, expected: str | None, errors: Findings) -> None:
     """One delivery holds one province's records; with an expected province, others are errors."""
     experiments = [t for t in report.tables if t.record_type.name in ("experimenten", "zelfscan")]
     found = Counter(code for t in experiments for code in t.columns["provincie"] if code)
@@ -422,17 +530,18 @@ def _province_rules(report: Report, expected: str | None) -> None:
         for table in experiments:
             for row, code in zip(table.rows, table.columns["provincie"]):
                 if code and code != province:
-                    report.errors.append(_locate(table, row, "provincie", code,
-                                                 f"Deze rij hoort bij {names.label(code)}, maar de levering is van "
-                                                 f"{names.label(province)}. Lever alleen gegevens van uw eigen provincie aan."))
+                    errors.add(_locate(table, row, "provincie", code,
+                                       f"Deze rij hoort bij {names.label(code)}, maar de levering is van "
+                                       f"{names.label(province)}. Lever alleen gegevens van uw eigen provincie aan."),
+                               "provincie")
     report.province = province
     others = [t for t in report.tables if t.record_type.name not in ("experimenten", "zelfscan") and t.rows]
     if province is None and others:
-        report.errors.append(Finding(others[0].file, others[0].sheet, None, "provincie", None,
-                                     "Van welke provincie is deze levering? Lever de experimenten mee of geef de provincie op."))
+        errors.add(Finding(others[0].file, others[0].sheet, None, "provincie", None,
+                           "Van welke provincie is deze levering? Lever de experimenten mee of geef de provincie op."))
 
 
-def _key_rules(report: Report) -> None:
+def _key_rules(report: Report, errors: Findings) -> None:
     """Each key once per record type: experiment_id, les_id, and experiment_id/indicator/gemeten_op."""
     for name, record_type in RECORD_TYPES.items():
         keyed = [(t, _keys(t, record_type.key)) for t in report.tables if t.record_type.name == name]
@@ -445,9 +554,9 @@ def _key_rules(report: Report) -> None:
                 if None in parts:
                     continue  # its cell error is reported already
                 if key in first_row:
-                    report.errors.append(_locate(table, row, record_type.key[0], " / ".join(str(part) for part in parts),
-                                                 f"Dubbele sleutel: deze staat ook in rij {first_row[key]}. "
-                                                 f"Elke {' / '.join(record_type.key)} mag één keer voorkomen."))
+                    errors.add(_locate(table, row, record_type.key[0], " / ".join(str(part) for part in parts),
+                                       f"Dubbele sleutel: deze staat ook in rij {first_row[key]}. "
+                                       f"Elke {' / '.join(record_type.key)} mag één keer voorkomen."), "sleutel")
                 else:
                     first_row[key] = row
 
@@ -463,7 +572,7 @@ def _tables(report: Report, name: str) -> list[CheckedTable]:
     return [t for t in report.tables if t.record_type.name == name]
 
 
-def _reference_rules(report: Report, known: KnownRecords) -> None:
+def _reference_rules(report: Report, known: KnownRecords, errors: Findings) -> None:
     """A lesson or result belongs to an experiment in this delivery or on the platform for this province."""
     existing = set(known.experiments) | {e for t in _tables(report, "experimenten") for e in t.columns["experiment_id"]}
     for table in (t for t in report.tables if t.record_type.name in ("lessen", "resultaten")):
@@ -472,12 +581,12 @@ def _reference_rules(report: Report, known: KnownRecords) -> None:
             continue
         for row, experiment in zip(table.rows, table.columns["experiment_id"]):
             if experiment in missing:
-                report.errors.append(_locate(table, row, "experiment_id", experiment,
-                                             "Dit experiment bestaat niet in deze levering en ook niet op het platform voor deze "
-                                             "provincie. Lever het experiment mee of corrigeer het id."))
+                errors.add(_locate(table, row, "experiment_id", experiment,
+                                   "Dit experiment bestaat niet in deze levering en ook niet op het platform voor deze "
+                                   "provincie. Lever het experiment mee of corrigeer het id."))
 
 
-def _learning_question_rules(report: Report, known: KnownRecords) -> None:
+def _learning_question_rules(report: Report, known: KnownRecords, errors: Findings) -> None:
     """v1.1: a lesson's `leervraag` is one of its experiment's `leervragen`: its position (1 = the first)
     or its exact text (spaces around and case aside). The canonical value is the question's text."""
     questions: dict[str, tuple[str, ...]] = dict(known.experiments)
@@ -503,7 +612,7 @@ def _learning_question_rules(report: Report, known: KnownRecords) -> None:
             else:
                 message = (f"Experiment {experiment} heeft geen leervragen. Vul de leervragen van het experiment in, "
                            "of laat 'leervraag' leeg.")
-            report.errors.append(_locate(table, row, "leervraag", given, message))
+            errors.add(_locate(table, row, "leervraag", given, message), "leervraag")
         table.columns["leervraag"] = answered
 
 
@@ -516,7 +625,7 @@ def _question(given: str, asked: tuple[str, ...]) -> str | None:
     return next((q for q in asked if " ".join(q.casefold().split()) == wanted), None)
 
 
-def _withdrawal_rules(report: Report, known: KnownRecords) -> None:
+def _withdrawal_rules(report: Report, known: KnownRecords, errors: Findings) -> None:
     """v1.1: a withdrawal names an experiment or lesson of this province, in this delivery or on the platform."""
     delivered = {
         "experiment": {e for t in _tables(report, "experimenten") for e in t.columns["experiment_id"]},
@@ -528,10 +637,10 @@ def _withdrawal_rules(report: Report, known: KnownRecords) -> None:
         for row, kind, record in zip(table.rows, table.columns["soort"], table.columns["id"]):
             if kind is None or record is None or record in delivered[kind] or record in held[kind]:
                 continue  # a bad cell is reported already
-            report.errors.append(_locate(table, row, "id", record,
-                                         f"Er is geen {kind} '{record}' van {province}, in deze levering noch op het "
-                                         "platform. Controleer het id en de soort (experiment of les); wat al is "
-                                         "ingetrokken, kunt u niet nog eens intrekken."))
+            errors.add(_locate(table, row, "id", record,
+                               f"Er is geen {kind} '{record}' van {province}, in deze levering noch op het "
+                               "platform. Controleer het id en de soort (experiment of les); wat al is "
+                               "ingetrokken, kunt u niet nog eens intrekken."), "intrekking")
 
 
 @contextmanager
@@ -561,30 +670,39 @@ def validate_delivery(delivery: Delivery, province: str | None,
                       known_experiments: KnownRecords | Iterable[str] | None) -> Report:
     known = KnownRecords.of(known_experiments)
     report = Report()
-    report.errors += [Finding(p.file, p.sheet, None, None, None, p.message) for p in delivery.errors]
-    report.warnings += [Finding(p.file, p.sheet, None, None, None, p.message) for p in delivery.warnings]
+    errors, warnings = Findings(delivery.limits.max_findings), Findings(delivery.limits.max_findings)
+    for problem in delivery.errors:
+        errors.add(Finding(problem.file, problem.sheet, None, None, None, problem.message))
+    for problem in delivery.warnings:
+        warnings.add(Finding(problem.file, problem.sheet, None, None, None, problem.message))
     delivered = Counter(t.record_type for t in delivery.tables)
     for record_type, count in delivered.items():
         if count > 1:
             places = ", ".join(f"{t.file}{' (' + t.sheet + ')' if t.sheet else ''}" for t in delivery.tables if t.record_type == record_type)
-            report.errors.append(Finding(places, None, None, None, None,
-                                         f"'{record_type}' komt {count} keer voor in deze levering ({places}). "
-                                         "Lever elk soort gegevens in één bestand of werkblad aan."))
+            errors.add(Finding(places, None, None, None, None,
+                               f"'{record_type}' komt {count} keer voor in deze levering ({places}). "
+                               "Lever elk soort gegevens in één bestand of werkblad aan."))
     if not delivery.tables and not delivery.errors:
-        report.errors.append(Finding("", None, None, None, None, "De levering bevat geen gegevens. Lever experimenten, lessen, resultaten, een zelfscan en/of intrekkingen aan."))
+        errors.add(Finding("", None, None, None, None, "De levering bevat geen gegevens. Lever experimenten, lessen, resultaten, een zelfscan en/of intrekkingen aan."))
     for table in delivery.tables:
-        check = _TableCheck(table, RECORD_TYPES[table.record_type])
+        check = _TableCheck(table, RECORD_TYPES[table.record_type], delivery.limits.max_findings)
         checked = check.run()
-        report.errors += check.sorted_errors()
-        report.warnings += check.warnings
+        for finding, rule in check.sorted_errors():
+            errors.add(finding, rule)
+        errors.merge(check.errors)
+        for finding in check.warnings.kept:
+            warnings.add(finding)
+        warnings.merge(check.warnings)
         if checked is not None:
             report.tables.append(checked)
             report.counts[table.record_type] = report.counts.get(table.record_type, 0) + len(checked.rows)
-    _province_rules(report, province)
-    _key_rules(report)
-    _reference_rules(report, known)
-    _learning_question_rules(report, known)
-    _withdrawal_rules(report, known)
+    _province_rules(report, province, errors)
+    _key_rules(report, errors)
+    _reference_rules(report, known, errors)
+    _learning_question_rules(report, known, errors)
+    _withdrawal_rules(report, known, errors)
+    report.errors, report.warnings = errors.findings(), warnings.findings()
+    report.error_count, report.warning_count = errors.total, warnings.total
     if report.errors:
         report.tables = []  # rejected whole: nothing of it is data
     return report

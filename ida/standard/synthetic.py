@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import random
 from datetime import date, timedelta
 from pathlib import Path
 
+from ida import csv_safe
 from ida.standard.vocabularies import provinces, vocabulary
 
 WORDS = ("data", "sensor", "fiets", "lucht", "stikstof", "bodem", "water", "energie", "mobiliteit", "wijk",
@@ -34,7 +34,7 @@ def write_delivery(folder: Path, province: str, experiments: int, lessons_per_ex
     with (folder / "experimenten.csv").open("w", newline="", encoding="utf-8") as exp_file, \
          (folder / "lessen.csv").open("w", newline="", encoding="utf-8") as les_file, \
          (folder / "resultaten.csv").open("w", newline="", encoding="utf-8") as res_file:
-        exp_out, les_out, res_out = csv.writer(exp_file), csv.writer(les_file), csv.writer(res_file)
+        exp_out, les_out, res_out = csv_safe.writer(exp_file), csv_safe.writer(les_file), csv_safe.writer(res_file)
         exp_out.writerow(["experiment_id", "provincie", "titel", "samenvatting", "kerntaak", "ida_spoor", "fase",
                           "reden_gestopt", "startdatum", "einddatum", "partners", "publieke_waarden", "trefwoorden", "budget_eur",
                           "leervragen"])

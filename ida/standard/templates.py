@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -13,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ida import csv_safe
 from ida.standard.json_schema import delivery_schema
 from ida.standard.record_types import RECORD_TYPES, STANDARD_VERSION, Kind
 from ida.standard.vocabularies import vocabulary
@@ -88,7 +88,7 @@ def xlsx_template() -> bytes:
 
 def csv_template(record_type: str) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_safe.writer(out, delimiter=";", lineterminator="\r\n")
     columns = RECORD_TYPES[record_type].columns
     writer.writerow([c.name for c in columns])
     writer.writerow([c.example for c in columns])

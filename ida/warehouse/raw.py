@@ -84,3 +84,25 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: Any, records: l
         con.execute(f"insert into raw.{table} by name select * from incoming")  # noqa: S608 - fixed table names
     finally:
         con.unregister("incoming")
+
+
+DECISION_COLUMNS = ("entry_id", "province_code", "source_id", "record_id", "checksum", "queue_key", "action",
+                    "decided_by", "decided_at", "kerntaak", "fase", "ida_spoor", "experiment_id", "delivery_id", "reason")
+
+
+def load_decisions(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> int:
+    """Append the coordinators' decisions not loaded before (by audit entry id); how many were new."""
+    if not rows:
+        return 0
+    frame = pd.DataFrame.from_records([[r.get(c) for c in DECISION_COLUMNS] for r in rows], columns=list(DECISION_COLUMNS))
+    con.register("incoming_decisions", frame)
+    try:
+        before = con.execute("select count(*) from raw.curation_decisions").fetchone()[0]
+        con.execute("""
+            insert into raw.curation_decisions by name
+            select * from incoming_decisions
+            where entry_id not in (select entry_id from raw.curation_decisions)
+        """)
+        return con.execute("select count(*) from raw.curation_decisions").fetchone()[0] - before
+    finally:
+        con.unregister("incoming_decisions")

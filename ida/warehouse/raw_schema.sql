@@ -173,3 +173,24 @@ create table if not exists raw.withdrawn_at_source (
     withdrawn_at   timestamp not null,  -- the run that no longer found it
     run_id         varchar not null
 );
+
+-- Coordinators' decisions on records of the to-classify queue (catalog/curation.py), loaded from the
+-- append-only audit log (IDA_AUDIT_LOG): one row per entry, never updated. A queued record version
+-- (province, source, record, checksum) with a decision leaves marts.to_classify.
+create table if not exists raw.curation_decisions (
+    entry_id       varchar primary key,  -- the audit log entry
+    province_code  varchar not null,
+    source_id      varchar not null,
+    record_id      varchar not null,
+    checksum       varchar not null,     -- the record version decided on
+    queue_key      varchar not null,
+    action         varchar not null,     -- classificeren | afwijzen
+    decided_by     varchar not null,     -- the coordinator's name
+    decided_at     timestamp not null,
+    kerntaak       varchar,              -- classificeren: the chosen codes and the experiment made
+    fase           varchar,
+    ida_spoor      varchar,
+    experiment_id  varchar,
+    delivery_id    varchar,
+    reason         varchar               -- afwijzen: why
+);

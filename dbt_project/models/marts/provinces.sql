@@ -31,7 +31,9 @@ experiment_counts as (
         count(*) as experiments,
         sum(lessons)::bigint as lessons,
         sum(results)::bigint as results,
-        sum(dilemmas_open)::bigint as dilemmas_open
+        sum(dilemmas_open)::bigint as dilemmas_open,
+        count(*) filter (where is_beyond_experimenting) as beyond_experimenting,
+        count(*) filter (where not is_stopped) as running
 
     from experiments
     group by province_code
@@ -79,6 +81,9 @@ final as (
         coalesce(experiment_counts.lessons, 0) as lessons,
         coalesce(experiment_counts.results, 0) as results,
         coalesce(experiment_counts.dilemmas_open, 0) as dilemmas_open,
+        coalesce(experiment_counts.beyond_experimenting, 0) as beyond_experimenting,
+        coalesce(experiment_counts.beyond_experimenting / nullif(experiment_counts.running, 0), 0)::double
+            as beyond_share,
 
         ---------- freshness
         last_deliveries.last_loaded,

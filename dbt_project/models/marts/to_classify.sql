@@ -18,6 +18,12 @@ withdrawn as (
 
 ),
 
+decisions as (
+
+    select * from {{ ref('stg_raw__curation_decisions') }}
+
+),
+
 provinces as (
 
     select * from {{ ref('provincies') }}
@@ -55,7 +61,14 @@ current_queue as (
         on queued.province_code = last_withdrawn.province_code
         and queued.source_id = last_withdrawn.source_id
         and queued.record_id = last_withdrawn.record_id
-    where last_withdrawn.withdrawn_at is null or last_withdrawn.withdrawn_at < queued.fetched_at
+    -- a coordinator classified or dismissed this version of the record (a changed version is queued again)
+    left join decisions
+        on queued.province_code = decisions.province_code
+        and queued.source_id = decisions.source_id
+        and queued.record_id = decisions.record_id
+        and queued.checksum = decisions.checksum
+    where (last_withdrawn.withdrawn_at is null or last_withdrawn.withdrawn_at < queued.fetched_at)
+        and decisions.entry_id is null
 
 ),
 

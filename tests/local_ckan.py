@@ -1,6 +1,6 @@
-"""The local CKAN stack (catalog/ckan_stack) from Python, for the tests and the benchmarks: where it keeps
-its state, starting it, its credentials, one platform publisher at a time, and clearing what the
-platform published there."""
+"""The local CKAN stack (catalog/ckan_stack) from Python, for the tests and the benchmarks (bench/ puts
+tests/ on its path for it): where it keeps its state, starting it, its credentials, one platform
+publisher at a time, and clearing what the platform published there."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 
 import ckanapi
 

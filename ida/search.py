@@ -1,0 +1,508 @@
+"""Finding lessons in Dutch: the platform's only search code — tokeniser, index build and queries.
+
+- **Tokeniser** (`Tokeniser`): lower case without diacritics (geëvalueerd = geevalueerd), Dutch stop words left
+  out, every word reduced to its Snowball stem (PyStemmer), long compounds split into their parts
+  (luchtkwaliteitssensor → lucht + kwaliteit + sensor, with compound-split's Dutch model, so it meets "sensor voor
+  de kwaliteit van de lucht"), and each word or part that is in the domain's synonym list
+  (`ida/standard/vocabularies/zoeksynoniemen.csv`, which a coordinator extends) also indexed as its group, so
+  "inkoop" finds "aanbesteding" and "middelen" finds "budget".
+- **Index** (`build_index`): BM25 over the lessons (text and experiment title) and over the experiments (title,
+  summary, task, learning questions, keywords), ranked by bm25s. `ida.warehouse.serving.publish` builds it into
+  every serving copy: the documents in the copy's schema `search`, the BM25 matrices in the folder beside it
+  (`marts-….search/`), written before the copy is pointed at, removed with it.
+- **Queries** (`Index`): `search` (a query), `similar` (a lesson's nearest lessons), `related` (any text's nearest
+  lessons and experiments, for the "Wat leerden andere provincies hierover?" panel) and `shared_words`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import json
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from ida.standard.vocabularies import VOCABULARY_DIR
+
+SCHEMA = "search"
+SYNONYMS_CSV = VOCABULARY_DIR / "zoeksynoniemen.csv"
+SYNONYM_MARK = "="  # a synonym group's token is its code after this mark: it never collides with a stem
+
+# Dutch function words and a few English ones; never indexed, never searched on.
+STOPWORDS = frozenset("""
+aan al alle alles als altijd and andere ben bij daar dan dat de der deze die dit doch doen door dus een eens en er
+for ge geen geweest had heb hebben heeft hem het hier hij hoe hun iemand iets ik in is ja je kan kon kunnen maar me
+meer men met mij mijn moet na naar niet niets nog nu of om omdat on ons ook op over reeds te the tegen toch toen tot
+u uit uw van veel voor want waren was wat we wel werd werden wie wij wil worden wordt zal ze zelf zich zij zijn zo
+zonder zou zouden
+""".split())
+
+# Words the Snowball stemmer gives the stem of another word: gegevens (data) is no form of geven (to give).
+STEM_EXCEPTIONS = {"gegevens": "gegeven"}
+
+MIN_COMPOUND = 8  # shorter words are not split
+MIN_PART = 4  # nor into parts shorter than this (unless the part is in the synonym list)
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, diacritics dropped (ë → e, é → e), everything that is no letter or digit a space."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` as the index sees them, before stemming: normalised, stop words and single
+    characters left out."""
+    return [w for w in _WORD.findall(normalise(text)) if len(w) > 1 and w not in STOPWORDS]
+
+
+@cache
+def synonyms(path: Path = SYNONYMS_CSV) -> dict[str, str]:
+    """word → the code of its synonym group, read from the vocabulary CSV (columns code, label, woorden)."""
+    groups: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            for word in (row["woorden"] or "").split("|"):
+                for part in words(word):
+                    groups.setdefault(part, row["code"])
+    return groups
+
+
+@dataclass(frozen=True)
+class Tokeniser:
+    """Text → index tokens. The options are the candidates the benchmark compares (bench/search); the defaults
+    are the winner."""
+
+    stemmer: str = "dutch"  # a PyStemmer algorithm: "dutch", "dutch_porter", or "" for none
+    compounds: bool = True
+    use_synonyms: bool = True
+    ngrams: int = 0  # > 0: character n-grams of each word instead of stems (a candidate, not the default)
+
+    def tokens(self, text: str) -> list[str]:
+        """The tokens of `text`, in order, with repeats (term frequency counts)."""
+        out: list[str] = []
+        for word in words(text):
+            out.extend(self.word_tokens(word))
+        return out
+
+    def word_tokens(self, word: str) -> tuple[str, ...]:
+        return _word_tokens(self, word)
+
+    def stem(self, word: str) -> str:
+        return _stem(self.stemmer, word)
+
+    def parts(self, word: str) -> list[str]:
+        """The parts of a compound, recursively (luchtkwaliteitssensor → lucht, kwaliteit, sensor); [] when
+        `word` is not one."""
+        if not self.compounds:
+            return []
+        known = _known_splits.get(word)
+        return list(known if known is not None else _split(word))
+
+
+@lru_cache(maxsize=200_000)
+def _word_tokens(tokeniser: Tokeniser, word: str) -> tuple[str, ...]:
+    if tokeniser.ngrams:
+        padded = f"_{word}_"
+        n = tokeniser.ngrams
+        return tuple(padded[i:i + n] for i in range(max(1, len(padded) - n + 1)))
+    tokens = [tokeniser.stem(word)]
+    group = synonyms().get(word) if tokeniser.use_synonyms else None
+    if group:
+        tokens.append(SYNONYM_MARK + group)
+    for part in tokeniser.parts(word):
+        tokens.append(tokeniser.stem(part))
+        group = synonyms().get(part) if tokeniser.use_synonyms else None
+        if group:
+            tokens.append(SYNONYM_MARK + group)
+    return tuple(dict.fromkeys(tokens))
+
+
+@cache
+def _stemmer(algorithm: str):
+    import Stemmer
+
+    return Stemmer.Stemmer(algorithm)
+
+
+@lru_cache(maxsize=200_000)
+def _stem(algorithm: str, word: str) -> str:
+    if not algorithm:
+        return word
+    return STEM_EXCEPTIONS.get(word) or _stemmer(algorithm).stemWord(word)
+
+
+@cache
+def _dictionary() -> frozenset[str]:
+    """The Dutch word list that ships with compound-split (OpenTaal), normalised, without names (capitalised
+    entries) and abbreviations: to judge whether the parts of a compound are words."""
+    import compound_split
+
+    path = Path(compound_split.__file__).parent / "dicts" / "nl-NL.dic"
+    entries = set()
+    for line in path.read_text(encoding="utf-8", errors="ignore").splitlines():
+        entry = line.split("/")[0].strip()
+        if entry and entry[0].islower() and entry.isalpha():
+            entries.add(normalise(entry))
+    return frozenset(entries)
+
+
+def _is_word(part: str) -> bool:
+    """A dictionary word or its plural, of at least MIN_PART letters (or a word of the synonym list)."""
+    if part in synonyms():
+        return True
+    if len(part) < MIN_PART:
+        return False
+    known = _dictionary()
+    if part in known:
+        return True
+    for ending in ("en", "s", "n"):  # a plural: sensor|en, kosten = kost|en, boek|en = boe(k)k|en, ziekte|n, auto|s
+        if part.endswith(ending) and len(part) - len(ending) >= MIN_PART:
+            base = part[: -len(ending)]
+            if ending == "n" and not base.endswith("e"):
+                continue
+            if base in known or (base[-1] == base[-2] and base[:-1] in known):
+                return True
+    return False
+
+
+LINKING_S_AFTER = ("ing", "heid", "teit", "schap", "dom", "tie")  # a compound of such a first part takes a linking s
+
+
+# The splits of every word of the indexed documents, saved with the index and loaded with it: a query on words the
+# lessons use never needs compound-split's model.
+_known_splits: dict[str, tuple[str, ...]] = {}
+
+
+@lru_cache(maxsize=100_000)
+def _split(word: str) -> tuple[str, ...]:
+    """The parts of a compound, recursively (grondwaterstandmetingen → grondwaterstand + metingen, …). Of all places
+    to cut `word` in two, with or without a linking s (verkeer|s|veiligheid), where both sides are words or
+    compounds, the best is the one with the most sides that are plain words (the first part as listed, the last
+    also as a plural), then with a linking s where Dutch demands one (beveiliging|s|toets), then without, then with
+    the longest last part (Dutch puts the head last). Words: the Dutch word list that ships with compound-split."""
+    if len(word) < MIN_COMPOUND or not word.isalpha():
+        return ()
+    best, best_key = (), None
+    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+        left, right = word[:cut], word[cut:]
+        for linking in (False, True):
+            if linking and not (left.endswith("s") and len(left) > MIN_PART):
+                continue
+            modifier = left[:-1] if linking else left
+            left_word = len(modifier) >= MIN_PART and (modifier in _dictionary() or modifier in synonyms())
+            right_word = _is_word(right)
+            if not (left_word or _split(modifier)) or not (right_word or _split(right)):
+                continue
+            key = (left_word + right_word, linking and modifier.endswith(LINKING_S_AFTER), not linking, len(right))
+            if best_key is None or key > best_key:
+                best_key, best = key, (modifier, right)
+    if not best:
+        return ()
+    modifier, right = best
+    return tuple(dict.fromkeys([modifier, *_split(modifier), right, *_split(right)]))
+
+
+# ------------------------------------------------------------------------------------------------ the index
+
+TOKENISER = Tokeniser()
+BM25_K1, BM25_B = 1.2, 0.75
+PREFIX_MIN = 4  # a query stem this long also finds the indexed words that start with it
+DENSE_SHARE = 32  # a token in more than 1/32 of the documents is summed as a dense column
+FEEDBACK = 0.5  # in `similar`, the weight of the nearest lesson's words (pseudo-relevance feedback; 0 = none)
+
+LESSON_DOCUMENTS = """
+    select lesson_key as key, province_code, experiment_key, lesson_text as text,
+           concat_ws(' ', lesson_text, experiment_title) as document
+    from marts.lessons
+    order by lesson_key
+"""
+EXPERIMENT_DOCUMENTS = """
+    select experiment_key as key, province_code, experiment_key, title as text,
+           concat_ws(' ', title, summary, societal_task, array_to_string(learning_questions, ' '),
+                     array_to_string(keywords, ' ')) as document
+    from marts.experiments
+    order by experiment_key
+"""
+KINDS = {"lessons": LESSON_DOCUMENTS, "experiments": EXPERIMENT_DOCUMENTS}
+SPLITS = "splits.json"  # beside the matrices: word → its compound parts, for every long word of the documents
+
+
+def experiment_document(con: duckdb.DuckDBPyConnection, experiment_key: str) -> str | None:
+    """The text an experiment is indexed by (title, summary, task, learning questions, keywords)."""
+    row = con.execute(f"select document from ({EXPERIMENT_DOCUMENTS}) where key = ?", [experiment_key]).fetchone()
+    return row[0] if row else None
+
+
+class NotIndexed(LookupError):
+    """The serving copy has no search index (published before this version, or without lessons)."""
+
+
+class UnknownLesson(LookupError):
+    """No lesson has this key."""
+
+
+def index_dir(database_file: Path) -> Path:
+    """Where the BM25 matrices of a serving copy live: the folder beside it with the same name."""
+    return database_file.with_suffix(".search")
+
+
+def _bm25(tokens: list[list[str]]):
+    import bm25s
+
+    retriever = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+    retriever.index(tokens, show_progress=False)
+    return retriever
+
+
+def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: Tokeniser = TOKENISER) -> None:
+    """Index the lessons and experiments of the serving copy `con` (open for writing at `database_file`): the
+    documents as tables `search.lessons` and `search.experiments` (doc_id = position in the matrix), the BM25
+    matrices in `index_dir(database_file)`."""
+    folder = index_dir(database_file)
+    shutil.rmtree(folder, ignore_errors=True)
+    long_words: set[str] = set()
+    con.execute(f"create schema if not exists {SCHEMA}")
+    for kind, sql in KINDS.items():
+        con.execute(f"""create or replace table {SCHEMA}.{kind} as
+                        select (row_number() over (order by key) - 1)::integer as doc_id, key, province_code, experiment_key,
+                               text
+                        from ({sql}) order by doc_id""")
+        documents = [row[0] or "" for row in con.execute(f"select document from ({sql}) order by key").fetchall()]
+        tokens = [tokeniser.tokens(document) for document in documents]
+        if not any(tokens):
+            tokens = [["_"] for _ in tokens] or [["_"]]  # bm25s needs one token; an index of nothing finds nothing
+        _bm25(tokens).save(str(folder / kind), show_progress=False)
+        long_words.update(w for document in documents for w in words(document) if len(w) >= MIN_COMPOUND)
+    if tokeniser.compounds:
+        (folder / SPLITS).write_text(json.dumps({w: tokeniser.parts(w) for w in sorted(long_words)}, ensure_ascii=False))
+
+
+def remove_index(database_file: Path) -> None:
+    shutil.rmtree(index_dir(database_file), ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------------ queries
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str  # lesson_key or experiment_key
+    province_code: str
+    experiment_key: str
+    score: float
+    text: str
+
+    def as_lesson(self) -> dict:
+        return {"lesson_key": self.key, "province_code": self.province_code, "experiment_key": self.experiment_key,
+                "score": round(self.score, 4), "text": self.text}
+
+
+class _Documents:
+    """One kind of document: its BM25 matrix (bm25s's, one column of document weights per token) and, by doc_id,
+    its key and province."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path, kind: str) -> None:
+        import bm25s
+
+        self.kind = kind
+        self.bm25 = bm25s.BM25.load(str(folder / kind), mmap=False, show_progress=False) if (folder / kind).is_dir() else None
+        rows = con.execute(f"select key, province_code from {SCHEMA}.{kind} order by doc_id").fetchall()
+        self.keys = np.array([key for key, _ in rows], dtype=object)
+        self.province_codes = sorted({province or "" for _, province in rows})
+        number = {code: i for i, code in enumerate(self.province_codes)}
+        self.provinces = np.array([number[province or ""] for _, province in rows], dtype=np.int16)
+        self.doc_of = {key: i for i, key in enumerate(self.keys)}
+        self.vocabulary = sorted(self.bm25.vocab_dict) if self.bm25 is not None else []
+        self._columns: dict[int, np.ndarray] = {}
+
+    def with_prefixes(self, tokens: list[str]) -> list[str]:
+        """`tokens` and, for each stem of PREFIX_MIN letters or more, every indexed token that starts with it (a
+        user who types "fiets" also means fietsers and fietsroutes)."""
+        out = dict.fromkeys(tokens)
+        for token in tokens:
+            if len(token) >= PREFIX_MIN and not token.startswith(SYNONYM_MARK):
+                at = bisect.bisect_left(self.vocabulary, token)
+                while at < len(self.vocabulary) and self.vocabulary[at].startswith(token):
+                    out.setdefault(self.vocabulary[at])
+                    at += 1
+        return list(out)
+
+    def province_mask(self, provinces: tuple[str, ...] = (), exclude: str | None = None) -> np.ndarray | None:
+        """Which documents are of `provinces` (all when empty) and not of `exclude`; None = all."""
+        if not provinces and not exclude:
+            return None
+        number = {code: i for i, code in enumerate(self.province_codes)}
+        keep = np.isin(self.provinces, [number[p] for p in provinces if p in number]) if provinces else \
+            np.ones(len(self.keys), dtype=bool)
+        if exclude in number:
+            keep &= self.provinces != number[exclude]
+        return keep
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        """The BM25 score of every document for `tokens` (each counted once): the sum of their columns — those of
+        tokens in more than 1/DENSE_SHARE of the documents as dense vectors, the others with one bincount
+        (bm25s's own np.add.at is ten times slower on long posting lists)."""
+        if self.bm25 is None or not len(self.keys):
+            return np.zeros(len(self.keys))
+        ids = self.bm25.get_tokens_ids(list(dict.fromkeys(tokens)))
+        if not ids:
+            return np.zeros(len(self.keys))
+        matrix = self.bm25.scores
+        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+        n = len(self.keys)
+        scores = np.zeros(n)
+        sparse = []
+        for i in ids:
+            if indptr[i + 1] - indptr[i] > n // DENSE_SHARE:
+                scores += self._dense(i)
+            else:
+                sparse.append(slice(indptr[i], indptr[i + 1]))
+        if sparse:
+            scores += np.bincount(np.concatenate([indices[s] for s in sparse]),
+                                  weights=np.concatenate([data[s] for s in sparse]), minlength=n)
+        return scores
+
+    def _dense(self, token: int) -> np.ndarray:
+        """The column of a token in many documents, as one array (made once): adding it is a plain vector sum."""
+        column = self._columns.get(token)
+        if column is None:
+            matrix = self.bm25.scores
+            span = slice(matrix["indptr"][token], matrix["indptr"][token + 1])
+            column = np.zeros(len(self.keys), dtype=np.float32)
+            column[matrix["indices"][span]] = matrix["data"][span]
+            self._columns[token] = column
+        return column
+
+    def top(self, scores: np.ndarray, top: int, keep: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The `top` best doc_ids with a positive score (within `keep`), best first; ties by key."""
+        if keep is not None:
+            scores = np.where(keep, scores, 0)
+        candidates = np.flatnonzero(scores > 0)
+        if len(candidates) > top:
+            candidates = candidates[np.argpartition(-scores[candidates], top - 1)[:top]]
+        order = sorted(candidates, key=lambda i: (-float(scores[i]), self.keys[i]))
+        return [(int(i), float(scores[i])) for i in order[:top]]
+
+
+class Index:
+    """The search index of one serving copy, loaded once (`Index.of(con)`); every query reads memory only,
+    except the texts of the hits it returns."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: Tokeniser = TOKENISER) -> None:
+        tables = {r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = ? and database_name = current_database()",
+            [SCHEMA]).fetchall()}
+        folder = index_dir(database_file)
+        if not set(KINDS) <= tables or not folder.is_dir():
+            raise NotIndexed(database_file)
+        self.file = database_file
+        self.tokeniser = tokeniser
+        self.feedback = FEEDBACK
+        if (folder / SPLITS).is_file():
+            _known_splits.update({w: tuple(parts) for w, parts in json.loads((folder / SPLITS).read_text()).items()})
+        self.lessons = _Documents(con, folder, "lessons")
+        self.experiments = _Documents(con, folder, "experiments")
+
+    @classmethod
+    def of(cls, con: duckdb.DuckDBPyConnection) -> Index:
+        """The index of the serving copy `con` is connected to (cached per file: a new copy has a new name)."""
+        path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
+        return _load(Path(path))(con)
+
+    def _texts(self, con: duckdb.DuckDBPyConnection, docs: _Documents, found: list[tuple[int, float]]) -> list[Hit]:
+        if not found:
+            return []
+        ids = ", ".join(str(int(i)) for i, _ in found)  # whole numbers only: inlined, the filter reads a few row groups
+        rows = con.execute(f"select doc_id, key, province_code, experiment_key, text from {SCHEMA}.{docs.kind} "
+                           f"where doc_id in ({ids})").fetchall()
+        by_id = {r[0]: r for r in rows}
+        return [Hit(by_id[i][1], by_id[i][2], by_id[i][3], score, by_id[i][4]) for i, score in found]
+
+    def lesson_scores(self, query: str) -> np.ndarray:
+        """The BM25 score of every lesson (by doc_id) for `query` (its words, their compound parts and synonyms, and
+        the indexed words that start with one of them); 0 = not found."""
+        return self.lessons.scores(self.lessons.with_prefixes(self.tokeniser.tokens(query)))
+
+    def search(self, con: duckdb.DuckDBPyConnection, query: str, top: int = 10, provinces: tuple[str, ...] = ()) -> list[Hit]:
+        """The lessons that answer `query` best, best first."""
+        scores = self.lesson_scores(query)
+        return self._texts(con, self.lessons, self.lessons.top(scores, top, self.lessons.province_mask(provinces)))
+
+    def lesson_text(self, con: duckdb.DuckDBPyConnection, lesson_key: str) -> tuple[str, str]:
+        """(province_code, text) of a lesson; UnknownLesson when there is none."""
+        doc = self.lessons.doc_of.get(lesson_key)
+        if doc is None:
+            raise UnknownLesson(lesson_key)
+        return con.execute(f"select province_code, text from {SCHEMA}.lessons where doc_id = {int(doc)}").fetchone()
+
+    def similar(self, con: duckdb.DuckDBPyConnection, lesson_key: str, top: int = 10, all_provinces: bool = False) -> list[Hit]:
+        """The lessons most like `lesson_key`, best first; by default only those of other provinces. UnknownLesson
+        when the key is not a lesson.
+
+        The query is the lesson's own text (not its experiment's title, which the lessons of one experiment
+        share), plus pseudo-relevance feedback: the nearest lesson's words count for FEEDBACK as much — a lesson
+        that says the same in other words often shares words with that neighbour rather than with this one."""
+        province, text = self.lesson_text(con, lesson_key)
+        own = self.lessons.doc_of.get(lesson_key)
+        scores = self._normalised(self.lessons.scores(self.tokeniser.tokens(text)), own)
+        if self.feedback and scores.any():
+            nearest = int(np.argmax(scores))
+            neighbour = con.execute(f"select text from {SCHEMA}.lessons where doc_id = {nearest}").fetchone()[0]
+            more = self.lessons.scores(self.tokeniser.tokens(neighbour or ""))
+            more[nearest] = 0  # the neighbour itself stays where the lesson's own words put it
+            scores = scores + self.feedback * self._normalised(more, own)
+        keep = self.lessons.province_mask(exclude=None if all_provinces else province)
+        return self._texts(con, self.lessons, self.lessons.top(scores, top, keep))
+
+    @staticmethod
+    def _normalised(scores: np.ndarray, own: int | None) -> np.ndarray:
+        if own is not None:
+            scores[own] = 0
+        best = scores.max() if len(scores) else 0
+        return scores / best if best > 0 else scores
+
+    def related(self, con: duckdb.DuckDBPyConnection, text: str, province: str | None, top: int = 5,
+                exclude: tuple[str, ...] = ()) -> tuple[list[Hit], list[Hit]]:
+        """The lessons and the experiments of other provinces than `province` nearest to `text`, best first
+        (`exclude`: keys never to return, e.g. the record itself)."""
+        tokens = self.tokeniser.tokens(text)
+        found = []
+        for docs in (self.lessons, self.experiments):
+            scores = docs.scores(tokens)
+            for key in exclude:
+                if key in docs.doc_of:
+                    scores[docs.doc_of[key]] = 0
+            found.append(self._texts(con, docs, docs.top(scores, top, docs.province_mask(exclude=province))))
+        return found[0], found[1]
+
+    def shared_words(self, text: str, other: str, limit: int = 6) -> list[str]:
+        """The words of `other` that match a word of `text` (same stem, compound part or synonym), as `other`
+        writes them, in its order, without repeats."""
+        mine = set(self.tokeniser.tokens(text))
+        shared: dict[str, None] = {}
+        for word in words(other):
+            if mine.intersection(self.tokeniser.word_tokens(word)):
+                shared.setdefault(word)
+        return list(shared)[:limit]
+
+
+@lru_cache(maxsize=2)
+def _load(database_file: Path):
+    loaded: dict[str, Index] = {}
+
+    def index(con: duckdb.DuckDBPyConnection) -> Index:
+        if "index" not in loaded:
+            loaded["index"] = Index(con, database_file)
+        return loaded["index"]
+
+    return index

@@ -1,0 +1,72 @@
+"""The panel "Wat leerden andere provincies hierover?" in a real browser: a real `streamlit run` over the sample
+pipeline run, in headless Debian Chromium. On an experiment it is open and lists lessons and experiments of other
+provinces with the words they share, each linking to its experiment; on a found lesson it opens on a click."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from urllib.parse import unquote
+
+import pytest
+
+from streamlit_browser import SCREENSHOTS, settle, streamlit_server
+
+TITLE = "Wat leerden andere provincies hierover?"
+
+
+@pytest.fixture(scope="module")
+def dashboard(sample_run, platform_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with streamlit_server({**os.environ, **platform_env}, tmp_path_factory.mktemp("streamlit") / "streamlit.log", 60) as url:
+        yield url
+
+
+def _ready(tab) -> None:
+    settle(tab)
+    tab.wait_for_selector("h1", timeout=30_000)
+    tab.wait_for_timeout(300)
+
+
+def _panels(tab):
+    return tab.locator('[data-testid="stExpander"]').filter(has_text=TITLE)
+
+
+def test_an_experiment_shows_what_other_provinces_learned(dashboard: str, page) -> None:
+    page.goto(f"{dashboard}/catalogus?experiment=PV26:UTR-2019-01")
+    _ready(page)
+    panel = _panels(page).last  # the experiment's own panel, after those of its lessons; open from the start
+    text = panel.inner_text()
+    assert "Lessen van andere provincies" in text and "Experimenten van andere provincies" in text, text
+    assert "gedeelde woorden:" in text
+    links = panel.locator('[data-testid="stPageLink"] a')
+    assert links.count() >= 2
+    targets = [unquote(links.nth(i).get_attribute("href")) for i in range(links.count())]
+    assert all("experiment=PV" in t and "experiment=PV26:" not in t for t in targets), targets
+    assert page.locator('[data-testid="stException"]').count() == 0
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "catalogus-andere-provincies.png"), full_page=True)
+
+    first = targets[0]
+    links.first.click()
+    page.wait_for_url(re.compile(r".*/catalogus\?experiment=.*"), timeout=30_000)
+    _ready(page)
+    assert unquote(page.url).endswith(first.split("?", 1)[1]), (page.url, first)
+    assert page.get_by_role("button", name="Sluiten").count() == 1, "het experiment is niet geopend"
+
+
+def test_a_found_lesson_opens_its_panel(dashboard: str, page) -> None:
+    page.goto(f"{dashboard}/lessen")
+    _ready(page)
+    page.get_by_role("textbox", name="Zoeken").fill("kalibratie sensoren")
+    page.get_by_role("textbox", name="Zoeken").press("Enter")
+    page.wait_for_timeout(300)
+    _ready(page)
+    panel = _panels(page).first
+    panel.locator("summary").click()
+    page.wait_for_timeout(500)
+    text = panel.inner_text()
+    assert "van andere provincies" in text, text
+    assert panel.locator('[data-testid="stPageLink"] a').count() >= 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SCREENSHOTS / "lessen-andere-provincies.png"), full_page=True)
