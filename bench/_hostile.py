@@ -248,7 +248,7 @@ def mixed_encodings(folder: Path, scale: float) -> list[Path]:
     good = ",".join(LESSON).replace("vooraf", "café")
     with path.open("wb") as out:
         out.write(",".join(LESSON_COLUMNS).encode() + b"\n")
-        for n in range(_n(20_000, scale * 10, 10)):
+        for n in range(_n(100_000, scale)):
             out.write(good.replace("L1", f"L{n}").encode("utf-8") + b"\n")
         out.write(good.replace("L1", "X").encode("cp1252") + b"\n")
     return [path]
