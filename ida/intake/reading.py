@@ -692,8 +692,8 @@ def _read_xlsx(source: IO[bytes], name: str, delivery: Delivery) -> list[Table]:
         except DefusedXmlException:
             raise Unreadable(UNSAFE_XML.format(part="de werkmap")) from None
         except Exception as problem:  # noqa: BLE001 - openpyxl raises many kinds of error for a broken workbook
-            raise Unreadable(f"De Excel-werkmap kan niet worden gelezen ({type(problem).__name__}). "
-                             "Open hem in Excel en sla hem opnieuw op als .xlsx.") from None
+            raise Unreadable("De Excel-werkmap kan niet worden gelezen: een onderdeel ervan is beschadigd of niet "
+                             "zoals Excel het schrijft. Open hem in Excel en sla hem opnieuw op als .xlsx.") from None
     if not tables and not any(p.file == name for p in delivery.errors):
         raise Unreadable(f"De werkmap heeft geen werkblad met de naam {RECORD_NAMES}. Gebruik het sjabloon.")
     return tables
@@ -727,6 +727,19 @@ JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)
 JSON_STRING = re.compile(rb'"[^"]*"')  # after the escapes are gone: linear, never backtracking
 
 
+JSON_PROBLEMS = {  # what json.loads says, as a deliverer reads it
+    "Expecting value": "een waarde verwacht",
+    "Expecting property name": "een naam tussen dubbele aanhalingstekens verwacht",
+    "Expecting ',' delimiter": "een komma verwacht",
+    "Expecting ':' delimiter": "een dubbele punt verwacht",
+    "Unterminated string": "een tekst zonder sluitend aanhalingsteken",
+    "Invalid control character": "een stuurteken (zoals een tab of regeleinde) in een tekst",
+    "Invalid \\escape": "een ongeldige backslash in een tekst",
+    "Invalid \\u": "een ongeldige \\u-code in een tekst",
+    "Extra data": "nog gegevens na het einde van de JSON",
+}
+
+
 def json_shape(data: bytes) -> tuple[int, int]:
     """Upper bounds on the values and on the objects in a JSON document, counted without parsing it:
     every array element and object member but the first follows a comma outside a string, the first
@@ -753,7 +766,9 @@ def _read_json(source: IO[bytes], name: str, delivery: Delivery) -> list[Table]:
     except UnicodeDecodeError:
         raise Unreadable("Een JSON-bestand moet in UTF-8 zijn opgeslagen.") from None
     except json.JSONDecodeError as problem:
-        raise Unreadable(f"Dit is geen geldige JSON: {problem.msg} op regel {problem.lineno}, kolom {problem.colno}.") from None
+        what = next((dutch for english, dutch in JSON_PROBLEMS.items() if problem.msg.startswith(english)), "ongeldige opbouw")
+        raise Unreadable(f"Dit is geen geldige JSON: {what} op regel {dutch_number(problem.lineno)}, "
+                         f"kolom {dutch_number(problem.colno)}.") from None
     except RecursionError:
         raise Unreadable("De JSON is te diep genest.") from None
     if not isinstance(document, dict) or not any(k in document for k in RECORD_TYPES):
