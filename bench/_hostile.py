@@ -135,8 +135,8 @@ def junk_rows(folder: Path, scale: float) -> list[Path]:
 
 
 def million_rows(folder: Path, scale: float) -> list[Path]:
-    """Issue 14 #1: 1.2 million rows in a workbook under 1 MB."""
-    return [write_workbook(folder / "lessen.xlsx", {"lessen": lessons_sheet(_n(1_200_000, scale))})]
+    """Issue 14 #1: 1.2 million rows in a workbook of about 1 MB (one cell a row)."""
+    return [write_workbook(folder / "lessen.xlsx", {"lessen": lessons_sheet(_n(1_200_000, scale), ["x"])})]
 
 
 def million_tiny_cells(folder: Path, scale: float) -> list[Path]:
