@@ -297,6 +297,19 @@ def test_11_other_csv_troubles_are_dutch_and_located(tmp_path: Path, content: by
     assert words in report.errors[0].message
 
 
+@pytest.mark.parametrize("content, words", [
+    (b'{"lessen": [', "een waarde verwacht op regel 1, kolom 13"),
+    (b'{lessen: []}', "een naam tussen dubbele aanhalingstekens verwacht"),
+    (b'{"lessen": [{"les": "a\\q"}]}', "een ongeldige backslash"),
+    (b'{"lessen": []} en meer', "nog gegevens na het einde"),
+])
+def test_11_json_troubles_are_dutch_and_located(tmp_path: Path, content: bytes, words: str) -> None:
+    (tmp_path / "levering.json").write_bytes(content)
+    message = validate([tmp_path / "levering.json"], "PV26").errors[0].message
+    assert "Dit is geen geldige JSON: " + words in message or words in message
+    assert "Expecting" not in message and "Extra data" not in message and "escape" not in message
+
+
 # --- the benchmark, at a tiny size ------------------------------------------------------------------
 
 def test_bench_hostile_runs_every_kind_of_hostile_file_at_a_tiny_size(tmp_path: Path) -> None:

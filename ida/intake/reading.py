@@ -374,7 +374,7 @@ class Rows:
 def _csv_rows(source: IO[bytes], delimiter: str, delivery: Delivery) -> list[list[str]]:
     """The records of a CSV file, decoded as they are read and counted against the caps."""
     rows = Rows(delivery)
-    lines = CsvLines(source, delimiter, delivery.limits, lambda: rows.row)
+    lines = CsvLines(source, delivery.limits, lambda: rows.row)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     batch = rows.batch
     try:
@@ -411,10 +411,10 @@ def _csv_problem(problem: str, row: int, line: int) -> str:
             "tekst loopt na het sluitende aanhalingsteken door. Controleer de aanhalingstekens rond teksten.")
 
 
-TEXT_CHUNK_BYTES = 1024 * 1024
+TEXT_CHUNK_BYTES = 1024 * 1024  # at most; half the line limit when that is smaller
 LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # a line as csv ends it: \n, \r\n or \r
-ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # line breaks to str.splitlines, not to csv
-UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")  # a character of UTF-8 beyond ASCII
+LINE_TEXT = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+ODD_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")  # to str.splitlines, not to csv
 ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (ANSI)"}
 
 
@@ -427,17 +427,18 @@ class CsvLines:
     as mojibake ("cafÃ©"). A NUL byte is refused where it stands, and no line longer than
     `max_line_bytes` is ever held.
 
-    The file is read a megabyte at a time. A chunk that is plainly fine — one encoding, no NUL, no
-    long line — is split and handed to csv whole, at C speed; any other chunk goes line by line,
-    which finds the row that breaks. `row()` tells the row the reader is in. Delimiters are counted
-    too: while a file holds fewer than twice the cell cap, no single row can hold more (a row can
-    span lines inside quotes, so the line limit alone does not bound it); past that, every chunk
-    goes line by line, and so does the length of each row."""
+    The file is read a megabyte at a time (or half the line limit), cut after its last line break. A
+    chunk that is plainly fine — one encoding, no NUL, no longer than the line limit — is handed to
+    csv whole, at C speed; any other chunk goes line by line, which finds the row that breaks.
+    `row()` tells the row the reader is in. A row can span lines inside quotes, so short lines alone
+    do not bound a row (a row of 40 million cells, a quoted line break every thousand): when the
+    reader is still in the row it was in when the previous chunk began, that row spans a whole
+    chunk, and the next chunk goes line by line, which counts the row's bytes against the limit."""
 
-    def __init__(self, source: IO[bytes], delimiter: str, limits: Limits, row: Callable[[], int]) -> None:
-        self.source, self.delimiter, self.row = source, delimiter, row
+    def __init__(self, source: IO[bytes], limits: Limits, row: Callable[[], int]) -> None:
+        self.source, self.row = source, row
         self.max_bytes = limits.max_line_bytes
-        self.delimiter_budget = 2 * limits.max_cells
+        self.chunk_row = 0  # the row the reader was in when the last chunk was handed over
         self.encoding: str | None = None
         self.marked = False  # a UTF-8 byte order mark
         self.row_bytes = (0, 0)  # (row, bytes of it seen) while going line by line
@@ -450,24 +451,29 @@ class CsvLines:
         if carry == codecs.BOM_UTF8:
             carry, self.encoding, self.marked = b"", "utf-8", True
         while True:
-            block = self.source.read(TEXT_CHUNK_BYTES)
+            block = self.source.read(min(TEXT_CHUNK_BYTES, self.max_bytes // 2))
             data = carry + block
             if not block:
-                if data:
-                    yield self._lines(data)
+                piece, carry = data, b""
+            else:
+                cut = data.rfind(b"\n") + 1 or data.rfind(b"\r", 0, len(data) - 1) + 1  # never between \r and \n
+                if not cut:
+                    if len(data) > self.max_bytes:
+                        raise self._too_long()
+                    carry = data
+                    continue
+                piece, carry = data[:cut], data[cut:]
+            if piece:
+                row = self.row()
+                spanning = row == self.chunk_row  # still in the row it was in when the last chunk began
+                self.chunk_row = row
+                yield self._line_by_line(piece) if spanning else self._lines(piece)
+            if not block:
                 return
-            cut = data.rfind(b"\n") + 1 or data.rfind(b"\r", 0, len(data) - 1) + 1  # never between \r and \n
-            if not cut:
-                if len(data) > self.max_bytes:
-                    raise self._too_long()
-                carry = data
-                continue
-            carry = data[cut:]
-            yield self._lines(data[:cut])
 
     def _lines(self, data: bytes) -> Iterable[str]:
         """The lines of `data` (whole lines), as a list when the chunk is plainly fine."""
-        if self.delimiter_budget < 0 or b"\0" in data:
+        if b"\0" in data:
             return self._line_by_line(data)
         if data.isascii():
             text = data.decode("ascii")
@@ -475,7 +481,7 @@ class CsvLines:
             try:
                 text, encoding = data.decode("utf-8"), "utf-8"
             except UnicodeDecodeError:
-                if UTF8_SEQUENCE.search(data):  # cp1252 with UTF-8 in it, or broken UTF-8: find the row
+                if len(data.decode("utf-8", "surrogateescape")) < len(data):  # some UTF-8 in it: find the row
                     return self._line_by_line(data)
                 try:
                     text, encoding = data.decode("cp1252"), "cp1252"
@@ -484,11 +490,11 @@ class CsvLines:
             if self.encoding not in (None, encoding):
                 return self._line_by_line(data)
             self.encoding = encoding
-        self.delimiter_budget -= text.count(self.delimiter)
-        lines = LINE_TEXT.findall(text) if any(c in text for c in ODD_BREAKS) else text.splitlines(keepends=True)
-        if max(map(len, lines)) * 4 > self.max_bytes:  # a character is at most 4 bytes
+        if len(data) > self.max_bytes:  # a long line carried over: see whether it is too long
             return self._line_by_line(data)
-        return lines
+        if any(odd in text for odd in ODD_BREAKS):  # str.splitlines would break there, csv does not
+            return LINE_TEXT.findall(text)
+        return text.splitlines(keepends=True)
 
     def _line_by_line(self, data: bytes) -> Iterator[str]:
         for raw in LINE.findall(data):
@@ -526,8 +532,6 @@ class CsvLines:
                              "ander bestand is geplakt).")
         return text
 
-
-LINE_TEXT = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 # --- XLSX --------------------------------------------------------------------------------------
@@ -688,8 +692,8 @@ def _read_xlsx(source: IO[bytes], name: str, delivery: Delivery) -> list[Table]:
         except DefusedXmlException:
             raise Unreadable(UNSAFE_XML.format(part="de werkmap")) from None
         except Exception as problem:  # noqa: BLE001 - openpyxl raises many kinds of error for a broken workbook
-            raise Unreadable(f"De Excel-werkmap kan niet worden gelezen ({type(problem).__name__}). "
-                             "Open hem in Excel en sla hem opnieuw op als .xlsx.") from None
+            raise Unreadable("De Excel-werkmap kan niet worden gelezen: een onderdeel ervan is beschadigd of niet "
+                             "zoals Excel het schrijft. Open hem in Excel en sla hem opnieuw op als .xlsx.") from None
     if not tables and not any(p.file == name for p in delivery.errors):
         raise Unreadable(f"De werkmap heeft geen werkblad met de naam {RECORD_NAMES}. Gebruik het sjabloon.")
     return tables
@@ -723,6 +727,19 @@ JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)
 JSON_STRING = re.compile(rb'"[^"]*"')  # after the escapes are gone: linear, never backtracking
 
 
+JSON_PROBLEMS = {  # what json.loads says, as a deliverer reads it
+    "Expecting value": "een waarde verwacht",
+    "Expecting property name": "een naam tussen dubbele aanhalingstekens verwacht",
+    "Expecting ',' delimiter": "een komma verwacht",
+    "Expecting ':' delimiter": "een dubbele punt verwacht",
+    "Unterminated string": "een tekst zonder sluitend aanhalingsteken",
+    "Invalid control character": "een stuurteken (zoals een tab of regeleinde) in een tekst",
+    "Invalid \\escape": "een ongeldige backslash in een tekst",
+    "Invalid \\u": "een ongeldige \\u-code in een tekst",
+    "Extra data": "nog gegevens na het einde van de JSON",
+}
+
+
 def json_shape(data: bytes) -> tuple[int, int]:
     """Upper bounds on the values and on the objects in a JSON document, counted without parsing it:
     every array element and object member but the first follows a comma outside a string, the first
@@ -749,7 +766,9 @@ def _read_json(source: IO[bytes], name: str, delivery: Delivery) -> list[Table]:
     except UnicodeDecodeError:
         raise Unreadable("Een JSON-bestand moet in UTF-8 zijn opgeslagen.") from None
     except json.JSONDecodeError as problem:
-        raise Unreadable(f"Dit is geen geldige JSON: {problem.msg} op regel {problem.lineno}, kolom {problem.colno}.") from None
+        what = next((dutch for english, dutch in JSON_PROBLEMS.items() if problem.msg.startswith(english)), "ongeldige opbouw")
+        raise Unreadable(f"Dit is geen geldige JSON: {what} op regel {dutch_number(problem.lineno)}, "
+                         f"kolom {dutch_number(problem.colno)}.") from None
     except RecursionError:
         raise Unreadable("De JSON is te diep genest.") from None
     if not isinstance(document, dict) or not any(k in document for k in RECORD_TYPES):
