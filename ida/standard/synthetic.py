@@ -70,7 +70,7 @@ def write_delivery(folder: Path, province: str, experiments: int, lessons_per_ex
 
 
     with (folder / "zelfscan.csv").open("w", newline="", encoding="utf-8") as scan_file:
-        scan_out = csv.writer(scan_file)
+        scan_out = csv_safe.writer(scan_file)
         scan_out.writerow(["provincie", "peildatum", "aanbeveling", "niveau", "toelichting"])
         for recommendation in vocabulary("aanbevelingen").codes:
             level = rng.randrange(1, 5)
