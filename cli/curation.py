@@ -17,7 +17,7 @@ DEMO_PROVINCE, DEMO_COORDINATOR = "PV26", "Demo-coördinator"
 
 
 def classify(
-    queue_key: Annotated[Optional[str], typer.Argument(help="De sleutel van het record in de wachtrij (zie --list).")] = None,
+    queue_key: Annotated[Optional[str], typer.Argument(metavar="SLEUTEL", help="De sleutel van het record in de wachtrij (zie --list).")] = None,
     kerntaak: Annotated[Optional[str], typer.Option("--kerntaak", help="De kerntaak (code of naam).")] = None,
     fase: Annotated[Optional[str], typer.Option("--fase", help="De fase (code of naam).")] = None,
     spoor: Annotated[Optional[str], typer.Option("--spoor", help="Het IDA-spoor (code of naam).")] = None,

@@ -49,7 +49,7 @@ def print_report(report) -> None:
             for f in findings:
                 table.add_row(kind, f.file, f.sheet or "", str(f.row or ""), f.column or "", f.value or "", f.message)
         console.print(table)
-    verdict = "[green]Goedgekeurd[/]" if report.accepted else f"[red]Afgekeurd[/] ({len(report.errors)} fouten)"
+    verdict = "[green]Goedgekeurd[/]" if report.accepted else f"[red]Afgekeurd[/] ({report.error_count} fouten)"
     console.print(f"{verdict}: {counts}.", highlight=False)
 
 

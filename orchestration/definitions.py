@@ -1,6 +1,8 @@
 """The Dagster code location of the IDA Leerplatform: the assets of each system, their jobs, and resources
 configured once from the platform settings."""
 
+import dataclasses
+
 import dagster as dg
 
 from ida.settings import Settings
@@ -20,7 +22,8 @@ def build_defs(settings: Settings) -> dg.Definitions:
             "warehouse_db": WarehouseResource(path=str(settings.warehouse)),
             "landing_zone": LandingZoneResource(dirs=[str(d) for d in settings.landing_dirs],
                                                 submissions_dir=str(settings.submissions_dir),
-                                                audit_log=str(settings.audit_log)),
+                                                audit_log=str(settings.audit_log),
+                                                limits=dataclasses.asdict(settings.limits)),
             "outputs": ServingResource(serving_dir=str(settings.serving_dir), export_dir=str(settings.export_dir),
                                        access_rights=settings.dcat.access_rights,
                                        data_license=settings.dcat.data_license),

@@ -49,10 +49,10 @@ def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: Warehou
                     rejected.append((delivery, [delivery.problem]))
                     context.log.error(delivery.problem)
                     continue
-                report = validate(list(delivery.files), province, known)
+                report = validate(list(delivery.files), province, known, landing_zone.delivery_limits())
                 if not report.accepted:
                     rejected.append((delivery, [f"{f.file} rij {f.row} kolom {f.column}: {f.message}" for f in report.errors[:20]]))
-                    context.log.error(f"{province}: levering {delivery.folder} afgekeurd met {len(report.errors)} fouten")
+                    context.log.error(f"{province}: levering {delivery.folder} afgekeurd met {report.error_count} fouten")
                     continue
                 source = warehouse.Source(delivery.source_kind, delivery.source or str(delivery.folder),
                                           tuple(p.name for p in delivery.files), delivery.received_at)

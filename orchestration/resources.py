@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 
 from catalog import publish
-from ida.settings import DcatSettings
+from ida.settings import DcatSettings, Limits
 from ida.warehouse import raw as warehouse
 
 
@@ -33,10 +33,14 @@ class LandingZoneResource(dg.ConfigurableResource):
     dirs: list[str]
     submissions_dir: str
     audit_log: str | None = None  # the coordinators' decisions on harvested records (catalog/curation.py)
+    limits: dict[str, int] = {}  # ida.settings.Limits by field name; empty: the defaults
 
     @property
     def paths(self) -> tuple[Path, ...]:
         return tuple(Path(d) for d in self.dirs)
+
+    def delivery_limits(self) -> Limits:
+        return Limits(**self.limits)
 
 
 class ServingResource(dg.ConfigurableResource):

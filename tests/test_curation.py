@@ -365,3 +365,24 @@ def test_ida_classify_from_the_command_line(platform: dict) -> None:
     again = ida(coordinator, "classify", item["queue_key"], "--dismiss", "--reason", "dubbel")
     assert again.returncode == 1 and "al geclassificeerd" in again.stderr
     assert item["queue_key"] not in {i["queue_key"] for i in json.loads(ida(coordinator, "classify", "--list", "--json").stdout)}
+
+
+# ------------------------------------------------------------------------------------------ the page, signed in
+
+def test_beheer_shows_the_provinces_withdrawals_with_their_reasons(sample_run, var_dir: Path) -> None:
+    """The samples hold a v1.1 withdrawal (Utrecht); a signed-in coordinator sees it on Beheer with its reason."""
+    from streamlit.testing.v1 import AppTest
+
+    page = AppTest.from_file(str(REPO_ROOT / "apps" / "views" / "beheer.py"), default_timeout=60)
+    page.session_state["coordinator"] = "Jan de Vries (IPO)"
+    page.session_state["coordinator_token"] = "niet-nodig-om-te-kijken"
+    page.run()
+    assert not page.exception, page.exception
+    assert page.success[0].value == "Ingelogd als coördinator Jan de Vries (IPO)."
+    with serving.connect(var_dir / "serving") as con:
+        expected = con.execute("select province_name, record_id, reason from marts.withdrawn order by record_id").fetchall()
+    assert expected, "the samples should hold a withdrawal"
+    [shown] = [d.value for d in page.dataframe if "reden" in d.value.columns]
+    assert sorted(zip(shown["provincie"], shown["id"])) == sorted((p, i) for p, i, _ in expected)
+    assert all(reason in " ".join(shown["reden"]) for _, _, reason in expected)
+    assert any("Nog geen handelingen." == t.value for t in page.text)

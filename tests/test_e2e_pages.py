@@ -57,7 +57,7 @@ def test_every_page_in_the_navigation_renders_in_chromium(dashboard: str, page) 
              for i in range(links.count())]
     labels = [label for label, _ in pages]
     for expected in ("Overzicht", "Vergelijken", "Lessen", "Dilemma's", "Voorbij het experimenteren", "Catalogus",
-                     "Aanleveren", "Te classificeren"):
+                     "Aanleveren", "Te classificeren", "Beheer"):
         assert expected in labels, f"{expected} ontbreekt in de navigatie: {labels}"
 
     problems = []

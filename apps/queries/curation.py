@@ -1,5 +1,5 @@
 """Queries of the page area curation (Beheer): the to-classify queue with what a decision needs, and the
-withdrawals coordinators see."""
+records withdrawn at their source (the provinces' own withdrawals: apps/queries/withdrawals.py)."""
 
 from __future__ import annotations
 
@@ -25,14 +25,6 @@ def queue() -> pd.DataFrame:
         from marts.to_classify
         order by fetched_at desc, province_code, title
     """)
-
-
-def withdrawn_by_provinces() -> pd.DataFrame:
-    """The withdrawals the provinces delivered (standard v1.1, `intrekkingen`).
-
-    Hook: `marts.withdrawn` is being added with the v1.1 withdrawals; until a serving copy has it, this is
-    empty and the page says so. Its columns are shown as the mart names them."""
-    return _optional("select * from marts.withdrawn")
 
 
 def withdrawn_at_source() -> pd.DataFrame:

@@ -86,7 +86,7 @@ if uploads and not refused and st.button("Controleren en aanleveren", type="prim
         if result.duplicate_of:
             st.info("Deze levering is identiek aan een eerdere; ze wordt niet opnieuw geladen.")
     else:
-        st.error(f"Afgekeurd: {len(report.errors)} fouten. Er is niets van deze levering verwerkt. Verbeter de fouten en lever opnieuw aan.")
+        st.error(f"Afgekeurd: {report.error_count} fouten. Er is niets van deze levering verwerkt. Verbeter de fouten en lever opnieuw aan.")
     findings = pd.DataFrame(
         [{"soort": kind, "bestand": f.file, "werkblad": f.sheet or "", "rij": f.row, "kolom": f.column or "",
           "waarde": f.value or "", "melding": f.message}

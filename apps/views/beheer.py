@@ -13,6 +13,7 @@ import streamlit as st
 from apps import queries
 from apps.components import require_data
 from apps.queries import curation as curation_queries
+from apps.queries import withdrawals
 from catalog import curation
 from ida import audit
 from ida.errors import IdaError, UsageError
@@ -123,12 +124,16 @@ if not pending.empty:
                                for row in pending.itertuples()]), hide_index=True, width="stretch", key="beheer_wacht")
 
 st.subheader("Intrekkingen")
-by_provinces = curation_queries.withdrawn_by_provinces()
+by_provinces = withdrawals.withdrawn()
 st.markdown("**Ingetrokken door de provincies**")
 if by_provinces.empty:
-    st.text("Geen intrekkingen van provincies (of deze serveerkopie kent ze nog niet).")
+    st.text("Geen intrekkingen van provincies.")
 else:
-    st.dataframe(by_provinces, hide_index=True, width="stretch", key="beheer_intrekkingen")
+    st.caption("Met de reden die de provincie gaf; de pagina Ingetrokken toont ze uitgebreider.")
+    st.dataframe(by_provinces.drop(columns=["record_kind", "province_code"]), hide_index=True, width="stretch",
+                 key="beheer_intrekkingen", column_config={
+                     "ingetrokken": st.column_config.DateColumn("ingetrokken op", format="DD-MM-YYYY"),
+                     "reden": st.column_config.TextColumn("reden", width="large")})
 at_source = curation_queries.withdrawn_at_source()
 st.markdown("**Ingetrokken bij de bron**")
 if at_source.empty:
