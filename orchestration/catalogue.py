@@ -11,7 +11,10 @@ from ida.warehouse import serving
 from orchestration.resources import CkanResource, ServingResource, WarehouseResource
 
 MARTS = [dg.AssetKey(["marts", name]) for name in ("provinces", "experiments", "lessons", "results", "withdrawn_at_source",
-                                                  "comparison_province_phase_core_task", "comparison_core_task")]
+                                                  "comparison_province_phase_core_task", "comparison_core_task",
+                                                  # v1.1
+                                                  "maturity", "withdrawn", "phase_history", "scaling_time_core_task",
+                                                  "phase_changes_by_year", "dilemma_decisions", "dilemma_decision_times")]
 
 
 @dg.asset(deps=MARTS, group_name="serving", kinds={"duckdb"})

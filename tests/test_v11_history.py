@@ -332,3 +332,19 @@ def test_ckan_marks_the_withdrawn_experiment_and_publishes_the_zelfscan(ckan_sec
     rows = list(csv.DictReader(requests.get(maturity["resources"][0]["url"], timeout=30).text.splitlines()))
     assert len(rows) == 12 and {r["province_code"] for r in rows} == {"PV26"}
     assert [r["level"] for r in rows if r["reference_date"] == "2025-06-30"] == ["3", "2", "2", "3", "4", "1"]
+
+
+def test_the_code_location_holds_the_v11_assets(platform) -> None:
+    """The new raw tables and marts are Dagster assets, downstream of what they read (a rename shows up here)."""
+    from orchestration.definitions import build_defs
+
+    graph = build_defs(Settings.from_env(platform)).resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert {"raw/zelfscan", "raw/intrekkingen", "vocab/aanbevelingen", "vocab/volwassenheidsniveaus",
+            "vocab/intrekkingssoorten", "staging/stg_raw__self_assessments", "staging/stg_raw__withdrawals",
+            "intermediate/int_withdrawals_applied", "intermediate/int_experiments_phase_history",
+            "marts/maturity", "marts/withdrawn", "marts/phase_history", "marts/scaling_time_core_task",
+            "marts/phase_changes_by_year", "marts/dilemma_decisions", "marts/dilemma_decision_times"} <= keys
+    assert dg.AssetKey(["raw", "intrekkingen"]) in graph.get(dg.AssetKey(["staging", "stg_raw__withdrawals"])).parent_keys
+    assert dg.AssetKey(["marts", "withdrawn"]) in graph.get(dg.AssetKey(["marts", "provinces"])).parent_keys
+    assert dg.AssetKey(["marts", "maturity"]) in graph.get(dg.AssetKey("serving_copy")).parent_keys

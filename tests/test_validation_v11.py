@@ -368,3 +368,15 @@ def test_every_sample_is_still_accepted_and_utrecht_withdraws_one_lesson() -> No
         assert any(r["besluit"] for r in report.records["lessen"]), folder.name
     withdrawn = validate([SAMPLES_DIR / "PV26"], "PV26").records["intrekkingen"]
     assert [(r["soort"], r["id"]) for r in withdrawn] == [("les", "UTR-2021-03-L3")]
+
+
+def test_the_synthetic_generator_writes_valid_v11_deliveries(tmp_path: Path) -> None:
+    from ida.standard.synthetic import write_delivery
+
+    write_delivery(tmp_path / "PV26", "PV26", experiments=30, lessons_per_experiment=10)
+    report = validate([tmp_path / "PV26"], "PV26")
+    assert report.accepted, errors(report)
+    assert report.counts["zelfscan"] == 12 and report.counts["lessen"] == 300
+    assert any(r["leervraag"] for r in report.records["lessen"])
+    decided = [r for r in report.records["lessen"] if r["dilemma"] and r["status"] == "besloten"]
+    assert decided and all(r["besluit"] and r["besloten_op"] >= r["datum"] for r in decided)

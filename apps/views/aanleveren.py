@@ -33,7 +33,8 @@ def upload_problems(uploads: list, limit: int) -> list[str]:
 
 settings = queries.settings()
 st.title("Aanleveren")
-st.caption("Lever de experimenten, lessen en resultaten van uw provincie aan. U kunt alleen voor uw eigen provincie aanleveren.")
+st.caption("Lever de experimenten, lessen en resultaten van uw provincie aan, en sinds standaard v1.1 ook uw zelfscan "
+           "en intrekkingen van eigen experimenten of lessen. U kunt alleen voor uw eigen provincie aanleveren.")
 
 st.subheader("Sjablonen en standaard")
 cols = st.columns(3)

@@ -632,16 +632,15 @@ def _withdrawal_rules(report: Report, known: KnownRecords, errors: Findings) -> 
         "les": {les for t in _tables(report, "lessen") for les in t.columns["les_id"]},
     }
     held = {"experiment": set(known.experiments), "les": set(known.lessons)}
-    what = {"experiment": "experiment", "les": "les"}
+    province = provinces().label(report.province) if report.province else "deze provincie"
     for table in _tables(report, "intrekkingen"):
         for row, kind, record in zip(table.rows, table.columns["soort"], table.columns["id"]):
             if kind is None or record is None or record in delivered[kind] or record in held[kind]:
-                continue
-            province = provinces().label(report.province) if report.province else "deze provincie"
+                continue  # a bad cell is reported already
             errors.add(_locate(table, row, "id", record,
-                                         f"Er is geen {what[kind]} '{record}' van {province}, in deze levering noch op het "
-                                         f"platform. Controleer het id en de soort (experiment of les); een ingetrokken "
-                                         "record kunt u niet nog eens intrekken."))
+                               f"Er is geen {kind} '{record}' van {province}, in deze levering noch op het "
+                               "platform. Controleer het id en de soort (experiment of les); wat al is "
+                               "ingetrokken, kunt u niet nog eens intrekken."), "intrekking")
 
 
 @contextmanager
