@@ -51,6 +51,7 @@ MIN_COMPOUND = 8  # shorter words are not split
 MIN_PART = 4  # nor into parts shorter than this (unless the part is in the synonym list)
 
 _WORD = re.compile(r"[a-z0-9]+")
+_DOUBLED_VOWEL = re.compile(r"([aeiou])\1([^aeiou]*)$")  # Snowball's Dutch stem keeps a long vowel doubled only in open forms
 
 
 def normalise(text: str) -> str:
@@ -116,6 +117,9 @@ def _word_tokens(tokeniser: Tokeniser, word: str) -> tuple[str, ...]:
         n = tokeniser.ngrams
         return tuple(padded[i:i + n] for i in range(max(1, len(padded) - n + 1)))
     tokens = [tokeniser.stem(word)]
+    single = _DOUBLED_VOWEL.sub(r"\1\2", tokens[0])
+    if single != tokens[0]:  # Snowball's Dutch stems sensoren to sensoor but sensor to sensor: index both
+        tokens.append(single)
     group = synonyms().get(word) if tokeniser.use_synonyms else None
     if group:
         tokens.append(SYNONYM_MARK + group)
