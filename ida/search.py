@@ -117,9 +117,6 @@ def _word_tokens(tokeniser: Tokeniser, word: str) -> tuple[str, ...]:
         n = tokeniser.ngrams
         return tuple(padded[i:i + n] for i in range(max(1, len(padded) - n + 1)))
     tokens = [tokeniser.stem(word)]
-    single = _DOUBLED_VOWEL.sub(r"\1\2", tokens[0])
-    if single != tokens[0]:  # Snowball's Dutch stems sensoren to sensoor but sensor to sensor: index both
-        tokens.append(single)
     group = synonyms().get(word) if tokeniser.use_synonyms else None
     if group:
         tokens.append(SYNONYM_MARK + group)
@@ -142,7 +139,10 @@ def _stemmer(algorithm: str):
 def _stem(algorithm: str, word: str) -> str:
     if not algorithm:
         return word
-    return STEM_EXCEPTIONS.get(word) or _stemmer(algorithm).stemWord(word)
+    stem = STEM_EXCEPTIONS.get(word) or _stemmer(algorithm).stemWord(word)
+    # Snowball's Dutch stems sensoren to sensoor but sensor to sensor: a doubled vowel in the last syllable is
+    # made single, so that both are one stem (monitoor → monitor, evalueer → evaluer)
+    return _DOUBLED_VOWEL.sub(r"\1\2", stem)
 
 
 @cache
