@@ -391,9 +391,13 @@ class _Documents:
         """The `top` best doc_ids with a positive score (within `keep`), best first; ties by key."""
         if keep is not None:
             scores = np.where(keep, scores, 0)
-        candidates = np.flatnonzero(scores > 0)
-        if len(candidates) > top:
-            candidates = candidates[np.argpartition(-scores[candidates], top - 1)[:top]]
+        if top <= 0 or not len(scores):
+            return []
+        if len(scores) > top:  # the score of the top-th best, found in linear time; ties with it are all kept
+            floor = scores[np.argpartition(scores, -top)[-top:]].min()
+            candidates = np.flatnonzero(scores >= max(floor, np.nextafter(0, 1)))
+        else:
+            candidates = np.flatnonzero(scores > 0)
         order = sorted(candidates, key=lambda i: (-float(scores[i]), self.keys[i]))
         return [(int(i), float(scores[i])) for i in order[:top]]
 
