@@ -188,6 +188,7 @@ def test_recall_on_the_check_set_written_after_tuning(tmp_path: Path) -> None:
     assert search_at_10 >= CHECK_SEARCH_FLOOR and similar_both_at_5 >= CHECK_SIMILAR_FLOOR
 
 
-# What the engine reaches today (bench/search_recall prints the figures), so that a change that loses recall fails.
-SIMILAR_FLOOR = 0.65
-CHECK_SEARCH_FLOOR, CHECK_SIMILAR_FLOOR = 0.5, 0.3
+# Just under what the engine reaches today (docs/zoeken.md; bench/search_recall prints the figures), so that a change
+# that loses recall fails. Issue 11 asks 0.90 for similar as well: lexical matching does not get there (docs/zoeken.md).
+SIMILAR_FLOOR = 0.70  # measured 0.75
+CHECK_SEARCH_FLOOR, CHECK_SIMILAR_FLOOR = 0.90, 0.70  # measured 0.96 and 0.79
