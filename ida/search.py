@@ -277,10 +277,12 @@ def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: 
     long_words: set[str] = set()
     con.execute(f"create schema if not exists {SCHEMA}")
     for kind, sql in KINDS.items():
-        con.execute(f"""create or replace table {SCHEMA}.{kind} as
-                        select (row_number() over (order by key) - 1)::integer as doc_id, key, province_code, experiment_key,
-                               text
-                        from ({sql}) order by doc_id""")
+        # doc_id is the primary key: a hit's text is then read through the index, not by scanning the column
+        con.execute(f"""create or replace table {SCHEMA}.{kind} (doc_id integer primary key, key varchar not null,
+                        province_code varchar, experiment_key varchar, text varchar)""")
+        con.execute(f"""insert into {SCHEMA}.{kind}
+                        select (row_number() over (order by key) - 1)::integer, key, province_code, experiment_key, text
+                        from ({sql}) order by 1""")
         documents = [row[0] or "" for row in con.execute(f"select document from ({sql}) order by key").fetchall()]
         tokens = [tokeniser.tokens(document) for document in documents]
         if not any(tokens):
