@@ -366,7 +366,7 @@ class _Documents:
         matrix = self.bm25.scores
         data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
         n = len(self.keys)
-        scores = np.zeros(n)
+        scores = np.zeros(n, dtype=np.float32)  # half the memory traffic of float64 on 240,000 documents
         sparse = []
         for i in ids:
             if indptr[i + 1] - indptr[i] > n // DENSE_SHARE:
