@@ -33,5 +33,7 @@ def related_panel(kind: str, key: str, expanded: bool = False) -> None:
                 shared = ", ".join(hit["gedeelde woorden"]) or "geen (verwant via synoniemen of woorddelen)"
                 st.caption(f"{md(hit['provincie'])} · gedeelde woorden: {md(shared)}")
                 label = f"Experiment: {hit['experiment']}" if soort == "les" else f"Open {hit['experiment']}"
-                st.page_link("views/catalogus.py", label=md(label), icon=":material/science:",
-                             query_params={"experiment": hit["experiment_key"]})
+                # a button, not st.page_link: a page link to the page one is on (Catalogus) does not open it
+                if st.button(md(label), key=f"andere-{kind}-{key}-{soort}-{hit['sleutel']}", icon=":material/science:",
+                             type="tertiary"):
+                    st.switch_page("views/catalogus.py", query_params={"experiment": hit["experiment_key"]})

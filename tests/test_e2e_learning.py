@@ -5,7 +5,6 @@ provinces with the words they share, each linking to its experiment; on a found 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from urllib.parse import unquote
 
@@ -39,20 +38,21 @@ def test_an_experiment_shows_what_other_provinces_learned(dashboard: str, page) 
     text = panel.inner_text()
     assert "Lessen van andere provincies" in text and "Experimenten van andere provincies" in text, text
     assert "gedeelde woorden:" in text
-    links = panel.locator('[data-testid="stPageLink"] a')
-    assert links.count() >= 2
-    targets = [unquote(links.nth(i).get_attribute("href")) for i in range(links.count())]
-    assert all("experiment=PV" in t and "experiment=PV26:" not in t for t in targets), targets
+    assert "Utrecht · gedeelde woorden" not in text  # other provinces only
+    buttons = panel.locator('[data-testid="stButton"] button')
+    assert buttons.count() >= 2
     assert page.locator('[data-testid="stException"]').count() == 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "catalogus-andere-provincies.png"), full_page=True)
 
-    first = targets[0]
-    links.first.click()
-    page.wait_for_url(re.compile(r".*/catalogus\?experiment=.*"), timeout=30_000)
+    label = buttons.first.inner_text().strip().splitlines()[-1]
+    buttons.first.click()
+    page.wait_for_function("() => !decodeURIComponent(location.href).endsWith('experiment=PV26:UTR-2019-01')",
+                           timeout=30_000)
     _ready(page)
-    assert unquote(page.url).endswith(first.split("?", 1)[1]), (page.url, first)
+    assert "experiment=PV" in unquote(page.url) and "PV26:" not in unquote(page.url), page.url
     assert page.get_by_role("button", name="Sluiten").count() == 1, "het experiment is niet geopend"
+    assert label.split(": ", 1)[-1].removeprefix("Open ") in page.locator("h3, h2").first.inner_text(), label
 
 
 def test_a_found_lesson_opens_its_panel(dashboard: str, page) -> None:
@@ -67,6 +67,6 @@ def test_a_found_lesson_opens_its_panel(dashboard: str, page) -> None:
     page.wait_for_timeout(500)
     text = panel.inner_text()
     assert "van andere provincies" in text, text
-    assert panel.locator('[data-testid="stPageLink"] a').count() >= 1
+    assert panel.locator('[data-testid="stButton"] button').count() >= 1
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SCREENSHOTS / "lessen-andere-provincies.png"), full_page=True)

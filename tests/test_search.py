@@ -1,6 +1,7 @@
 """The search engine (ida/search.py): its Dutch tokeniser, and its recall measured through the real thing — `ida
 pipeline` on the Dutch test set tests/data/dutch_lessons (24 groups of three provinces stating one lesson in other
-words, among near misses and fillers), then `ida search` and `ida similar --json` as a user runs them."""
+words, among near misses and fillers), then `ida search` and `ida similar --json`: as a user runs them (a subprocess)
+for the contract, and in-process through the same command for the 96 questions of the recall."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -127,23 +127,33 @@ def ida_json(env: dict[str, str], *args: str) -> dict:
     return json.loads(done.stdout)
 
 
+def ida_in_process(env: dict[str, str], *args: str) -> dict:
+    """The real `ida` command (cli.main.app) with `--json`, run in this process with the run's environment: the
+    same code and output as the subprocess, without paying the start-up of a Python process for every question."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    done = CliRunner().invoke(app, [*args, "--json"], env=env)
+    assert done.exit_code == 0, done.output
+    return json.loads(done.stdout)
+
+
 def recall(env: dict[str, str], test_set: Path) -> tuple[float, float]:
     """(similar: share of group lessons with both other members in the top 5 of `ida similar`,
         search: share of the group members in the top 10 of `ida search` on the group's query)."""
     sets = groups(test_set)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        similar = {key: pool.submit(ida_json, env, "similar", key, "--top", "5") for _, keys in sets for key in keys}
-        searched = [pool.submit(ida_json, env, "search", query, "--top", "10") for query, _ in sets]
-        both = 0
-        for _, keys in sets:
-            for key in keys:
-                top = [hit["lesson_key"] for hit in similar[key].result()["similar"]]
-                both += all(other in top for other in keys if other != key)
-        found = 0
-        for (_, keys), answer in zip(sets, searched):
-            top = [hit["lesson_key"] for hit in answer.result()["hits"]]
-            found += sum(key in top for key in keys)
-    return both / len(similar), found / sum(len(keys) for _, keys in sets)
+    both = lessons = 0
+    for _, keys in sets:
+        for key in keys:
+            top = [hit["lesson_key"] for hit in ida_in_process(env, "similar", key, "--top", "5")["similar"]]
+            both += all(other in top for other in keys if other != key)
+            lessons += 1
+    found = 0
+    for query, keys in sets:
+        top = [hit["lesson_key"] for hit in ida_in_process(env, "search", query, "--top", "10")["hits"]]
+        found += sum(key in top for key in keys)
+    return both / lessons, found / sum(len(keys) for _, keys in sets)
 
 
 def test_search_and_similar_answer_in_the_promised_shape(dutch_run) -> None:
@@ -188,6 +198,7 @@ def test_recall_on_the_check_set_written_after_tuning(tmp_path: Path) -> None:
     assert search_at_10 >= CHECK_SEARCH_FLOOR and similar_both_at_5 >= CHECK_SIMILAR_FLOOR
 
 
-# What the engine reaches today (bench/search_recall prints the figures), so that a change that loses recall fails.
-SIMILAR_FLOOR = 0.65
-CHECK_SEARCH_FLOOR, CHECK_SIMILAR_FLOOR = 0.5, 0.3
+# Just under what the engine reaches today (docs/zoeken.md; bench/search_recall prints the figures), so that a change
+# that loses recall fails. Issue 11 asks 0.90 for similar as well: lexical matching does not get there (docs/zoeken.md).
+SIMILAR_FLOOR = 0.70  # measured 0.75
+CHECK_SEARCH_FLOOR, CHECK_SIMILAR_FLOOR = 0.90, 0.70  # measured 0.96 and 0.79
