@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,7 +19,7 @@ import streamlit as st
 
 from apps import queries
 from ida import csv_safe
-from ida.errors import NotPublished
+from ida.errors import IdaError, NotPublished
 
 # Colours that mean the same on every page.
 PHASE_COLOURS = {
@@ -42,6 +42,25 @@ def require_data() -> None:
     except NotPublished:
         st.info("Er zijn nog geen gegevens. Draai eerst de pijplijn: `make pipeline` of `ida pipeline`.")
         st.stop()
+
+
+def sign_in(form: str, label: str, authorise: Callable[[str], str], holder_key: str, token_key: str) -> str:
+    """The signed-in holder of a token (a province, a coordinator), kept in the session; until then a sign-in
+    form, and the page stops. `authorise` gives the token's holder or raises an IdaError (shown in Dutch)."""
+    holder = st.session_state.get(holder_key)
+    if holder is not None:
+        return holder
+    st.subheader("Inloggen")
+    with st.form(form):
+        token = st.text_input(label, type="password", key=f"{form}_token")
+        if st.form_submit_button("Inloggen"):
+            try:
+                st.session_state[holder_key] = authorise(token)
+                st.session_state[token_key] = token
+                st.rerun()
+            except IdaError as problem:
+                st.error(md(problem))
+    st.stop()
 
 
 def number(value: float | int) -> str:

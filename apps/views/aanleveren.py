@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from apps import queries
-from apps.components import md
+from apps.components import md, sign_in
 from ida.errors import IdaError
 from ida.intake import submissions
 from ida.intake.reading import DELIVERY_SUFFIXES
@@ -43,19 +43,8 @@ cols[0].download_button("Excel-sjabloon", templates.xlsx_template(), "sjabloon-l
 cols[1].download_button("CSV-sjablonen (zip)", templates.csv_templates_zip(), "sjablonen-csv.zip", mime="application/zip")
 cols[2].download_button("JSON-schema van de standaard", templates.schema_json(), "levering.schema.json", mime="application/json")
 
-province = st.session_state.get("province")
-if province is None:
-    st.subheader("Inloggen")
-    with st.form("inloggen"):
-        token = st.text_input("Uploadtoken van uw provincie", type="password", key="token")
-        if st.form_submit_button("Inloggen"):
-            try:
-                st.session_state["province"] = submissions.authorise(settings.upload_tokens, token)
-                st.session_state["upload_token"] = token
-                st.rerun()
-            except IdaError as problem:
-                st.error(md(problem))
-    st.stop()
+province = sign_in("inloggen", "Uploadtoken van uw provincie",
+                   lambda token: submissions.authorise(settings.upload_tokens, token), "province", "upload_token")
 
 name = provinces().label(province)
 left, right = st.columns([4, 1])

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from apps import queries
-from apps.components import require_data
+from apps.components import require_data, sign_in
 from apps.queries import curation as curation_queries
 from apps.queries import withdrawals
 from catalog import curation
@@ -25,19 +25,8 @@ st.title("Beheer")
 st.caption("Voor IPO-coördinatoren: records die het oogsten niet kon classificeren in de standaard plaatsen of "
            "afwijzen, de intrekkingen bekijken, en het auditlog van elke handeling lezen.")
 
-coordinator = st.session_state.get("coordinator")
-if coordinator is None:
-    st.subheader("Inloggen")
-    with st.form("beheer_inloggen"):
-        token = st.text_input("Coördinatortoken", type="password", key="beheer_token")
-        if st.form_submit_button("Inloggen"):
-            try:
-                st.session_state["coordinator"] = curation.authorise(settings.coordinator_tokens, token)
-                st.session_state["coordinator_token"] = token
-                st.rerun()
-            except IdaError as problem:
-                st.error(str(problem))
-    st.stop()
+coordinator = sign_in("beheer_inloggen", "Coördinatortoken",
+                      lambda token: curation.authorise(settings.coordinator_tokens, token), "coordinator", "coordinator_token")
 
 left, right = st.columns([4, 1])
 left.success(f"Ingelogd als coördinator {coordinator}.")

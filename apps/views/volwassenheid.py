@@ -4,7 +4,6 @@ how that changes over time, and per recommendation whom to ask — the provinces
 import altair as alt
 import streamlit as st
 
-from apps import queries
 from apps.components import Report, md, numbers_behind, report_button, require_data, rows_height
 from apps.queries import maturity
 
