@@ -1,10 +1,32 @@
-"""Timing a command in a child process: wall time and the peak memory of its largest process."""
+"""What every benchmark shares: running under the project's virtualenv, and timing a command in a child
+process (wall time and the peak memory of its largest process)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+
+
+def use_venv() -> None:
+    """Re-run the calling script with the venv's Python and the venv's bin first on PATH, whatever started it
+    (`bench/x` from a fresh clone runs under the system python3, the venv not activated). Children find the
+    venv's commands by name: `ckanapi load -p N` starts its workers as `ckanapi` from PATH."""
+    path = os.environ.get("PATH", "")
+    in_venv = Path(sys.prefix).resolve() == VENV.resolve()
+    if in_venv and path.split(os.pathsep)[0] == str(BIN):
+        return
+    python = BIN / "python"
+    if not python.exists():
+        raise SystemExit(f"Geen virtualenv in {VENV}: maak hem eerst met 'make install'.")
+    os.execve(str(python), [str(python), sys.argv[0], *sys.argv[1:]],
+              {**os.environ, "PATH": f"{BIN}{os.pathsep}{path}"})
 
 
 @dataclass
