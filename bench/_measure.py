@@ -33,6 +33,7 @@ def use_venv() -> None:
 class Measurement:
     seconds: float
     peak_mib: float
+    output: str = ""  # what the command printed on stdout
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> Measurement:
@@ -50,8 +51,9 @@ def run(command: list[str], env: dict[str, str] | None = None) -> Measurement:
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    seconds, peak = done.stdout.strip().splitlines()[-1].split()
-    return Measurement(float(seconds), float(peak))
+    *printed, last = done.stdout.strip().splitlines()
+    seconds, peak = last.split()
+    return Measurement(float(seconds), float(peak), "\n".join(printed))
 
 
 def ratio(slow: float, fast: float) -> str:

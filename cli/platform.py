@@ -39,7 +39,7 @@ def pipeline(
                                           config.submissions_dir, [code] if code else provinces().codes,
                                           publishes=bool(config.ckan_url)):
         console.print(f"Niets nieuw; niets opnieuw gebouwd ({time.perf_counter() - started:.1f} s). "
-                      f"Serveerkopie: {serving.current(config.serving_dir).name}", highlight=False)
+                      f"Serveerkopie: {serving.current(config.serving_dir).name}", highlight=False, soft_wrap=True)
         return
     # The console the progress goes to, also while the run's own output goes to the log file.
     progress = Console(file=os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8"), highlight=False, soft_wrap=True)

@@ -84,9 +84,18 @@ def build_arguments(warehouse: str, plan: freshness.Plan, everything_selected: b
     """The `dbt build` arguments for `plan`. Only when Dagster selected every dbt asset may an increment
     exclude some: a subset chosen in the UI comes with its own selection."""
     arguments = ["build", "--vars", json.dumps({"warehouse": warehouse})]
-    if not plan.full and everything_selected:
+    if plan.full:
+        arguments.append("--full-refresh")  # incremental marts are rebuilt whole
+    elif everything_selected:
         arguments += ["--exclude", " ".join(INCREMENT_EXCLUDES)]
     return arguments
+
+
+def write_scope(con, plan: freshness.Plan) -> None:
+    """Tell the incremental marts which provinces to rebuild (source `pipeline.build_scope`)."""
+    con.execute("create schema if not exists pipeline")
+    con.execute("create or replace table pipeline.build_scope as select unnest(?::varchar[]) as province_code",
+                [plan.provinces() or []])
 
 
 def keep_partial_parse(invocation_target: Path) -> None:
@@ -109,6 +118,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     full build, the data tests on an increment."""
     with warehouse_db.connect() as con:
         plan = freshness.build_plan(con, outputs.state, Path(outputs.serving_dir))
+        write_scope(con, plan)
     context.log.info(f"dbt: {'volledige bouw' if plan.full else 'increment'} ({plan.reason})")
     everything = context.selected_asset_keys == context.assets_def.keys
     invocation = dbt.cli(build_arguments(warehouse_db.path, plan, everything), context=context)
