@@ -34,6 +34,7 @@ class Measurement:
     seconds: float
     peak_mib: float
     output: str = ""  # what the command printed on stdout
+    cpu_seconds: float = 0.0  # processor time of the command and its children: steadier than wall time on a busy machine
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> Measurement:
@@ -43,8 +44,8 @@ def run(command: list[str], env: dict[str, str] | None = None) -> Measurement:
         "start = time.perf_counter()\n"
         "code = subprocess.call(sys.argv[1:])\n"
         "took = time.perf_counter() - start\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(f'{took} {peak}')\n"
+        "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(f'{took} {usage.ru_maxrss / 1024} {usage.ru_utime + usage.ru_stime}')\n"
         "sys.exit(code)\n"
     )
     done = subprocess.run(["python3", "-c", script, *command], env={**os.environ, **(env or {})},
@@ -52,8 +53,8 @@ def run(command: list[str], env: dict[str, str] | None = None) -> Measurement:
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     *printed, last = done.stdout.strip().splitlines()
-    seconds, peak = last.split()
-    return Measurement(float(seconds), float(peak), "\n".join(printed))
+    seconds, peak, cpu = last.split()
+    return Measurement(float(seconds), float(peak), "\n".join(printed), float(cpu))
 
 
 def ratio(slow: float, fast: float) -> str:
