@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from catalog import export
-from ida.settings import Settings
+from ida.settings import SAMPLES_DIR, Settings
 from ida.warehouse import serving
 from orchestration import freshness
 
@@ -61,10 +61,21 @@ def test_the_project_fingerprint_follows_the_sources(tmp_path: Path) -> None:
 
 # --- real runs on the samples ---------------------------------------------------------------------
 
-def run(province: str | None = None, **options):
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A platform of its own (the samples plus an empty landing zone), built once: these tests deliver to it,
+    and the other tests' platform stays as the samples made it."""
+    var = tmp_path_factory.mktemp("fresh")
+    (var / "landing").mkdir()
+    settings = Settings.from_env({"IDA_VAR_DIR": str(var), "IDA_LANDING": os.pathsep.join([str(SAMPLES_DIR), str(var / "landing")])})
+    run(settings)
+    return settings
+
+
+def run(settings: Settings, province: str | None = None, **options):
     from orchestration.pipeline import run_pipeline
 
-    result = run_pipeline(province, dagster_instance=dg.DagsterInstance.ephemeral(), **options)
+    result = run_pipeline(province, dagster_instance=dg.DagsterInstance.ephemeral(), settings=settings, **options)
     assert result.success, "\n".join(result.summary)
     return result
 
@@ -81,29 +92,38 @@ def files(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def ida_pipeline(*arguments: str, tmp_path: Path) -> list[str]:
+def ida_pipeline(settings: Settings, *arguments: str, tmp_path: Path) -> list[str]:
     """`ida pipeline` as `make pipeline > file` runs it: stdout to a file, no terminal."""
     out = tmp_path / "pipeline.out"
+    env = {**os.environ, "IDA_VAR_DIR": str(settings.var_dir), "IDA_WAREHOUSE": str(settings.warehouse),
+           "IDA_LANDING": os.pathsep.join(map(str, settings.landing_dirs)), "IDA_SERVING_DIR": str(settings.serving_dir),
+           "IDA_EXPORT_DIR": str(settings.export_dir), "DAGSTER_HOME": str(settings.dagster_home), "CKAN_URL": ""}
     with out.open("w") as handle:
         done = subprocess.run([str(Path(sys.executable).with_name("ida")), "pipeline", *arguments], stdout=handle,
-                              stderr=subprocess.STDOUT, env=dict(os.environ), timeout=1800)
+                              stderr=subprocess.STDOUT, env=env, timeout=1800)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert done.returncode == 0, "\n".join(lines)
     return lines
 
 
 @pytest.fixture()
-def caught_up(sample_run, var_dir: Path) -> Settings:
-    """Every step up to date with whatever earlier tests delivered."""
-    run()
-    return Settings.from_env()
+def caught_up(platform: Settings) -> Settings:
+    """Every step up to date with whatever the tests before delivered."""
+    run(platform)
+    return platform
+
+
+def delivery(settings: Settings, province: str, name: str) -> Path:
+    folder = settings.landing_dirs[-1] / province / name
+    folder.mkdir(parents=True)
+    return folder
 
 
 def test_nothing_new_changes_nothing(caught_up: Settings, tmp_path: Path) -> None:
     served = serving.current(caught_up.serving_dir)
     served_before = (served.stat().st_mtime_ns, hashlib.sha256(served.read_bytes()).hexdigest())
     export_before = files(caught_up.export_dir)
-    result = run()
+    result = run(caught_up)
     assert result.nothing_new and result.models_built == 0
     assert [s.status for s in result.steps] == ["klaar", "overgeslagen", "overgeslagen", "overgeslagen", "overgeslagen"]
     assert result.checks_passed == 0  # no dbt test ran either: nothing was built
@@ -111,16 +131,15 @@ def test_nothing_new_changes_nothing(caught_up: Settings, tmp_path: Path) -> Non
     assert (served.stat().st_mtime_ns, hashlib.sha256(served.read_bytes()).hexdigest()) == served_before
     assert files(caught_up.export_dir) == export_before
     # the command stops before starting Dagster, and says so
-    lines = ida_pipeline(tmp_path=tmp_path)
+    lines = ida_pipeline(caught_up, tmp_path=tmp_path)
     assert len(lines) == 1 and lines[0].startswith("Niets nieuw; niets opnieuw gebouwd")
     assert serving.current(caught_up.serving_dir) == served
 
 
-def test_one_province_is_redone_alone_and_completely(caught_up: Settings, extra_landing: Path, tmp_path: Path) -> None:
+def test_one_province_is_redone_alone_and_completely(caught_up: Settings, tmp_path: Path) -> None:
     before = tables(serving.current(caught_up.serving_dir))
     export_before = files(caught_up.export_dir)
-    folder = extra_landing / "PV27" / "2026-12-01-nieuwe-les"
-    folder.mkdir(parents=True)
+    folder = delivery(caught_up, "PV27", "2026-12-01-nieuwe-les")
     (folder / "lessen.csv").write_text(
         "les_id,experiment_id,datum,leerrichting,categorie,les,dilemma,publieke_waarden,escalatieniveau,status\n"
         "NH-FRIS-L1,NHO-2019-06,2026-11-30,horizontaal,governance,Wie de data beheert moet vooraf vastliggen.,nee,,,\n",
@@ -129,7 +148,7 @@ def test_one_province_is_redone_alone_and_completely(caught_up: Settings, extra_
         assert con.execute("select count(*) from raw.experimenten where province_code = 'PV27' "
                            "and experiment_id = 'NHO-2019-06'").fetchone()[0] > 0, "the samples changed: pick another experiment"
 
-    lines = ida_pipeline("--province", "PV27", tmp_path=tmp_path)
+    lines = ida_pipeline(caught_up, "--province", "PV27", tmp_path=tmp_path)
     assert len(lines) <= SCREENFUL, "\n".join(lines)
     assert any(line.startswith("dbt bouwen en testen") for line in lines)
     log = next(line for line in lines if line.startswith("Logboek")).split(": ", 1)[1]
@@ -160,17 +179,16 @@ def test_one_province_is_redone_alone_and_completely(caught_up: Settings, extra_
                            for name in changed), changed
 
 
-def test_an_increment_builds_only_the_marts(caught_up: Settings, extra_landing: Path) -> None:
-    folder = extra_landing / "PV28" / "2026-12-01-nieuwe-les"
-    folder.mkdir(parents=True)
+def test_an_increment_builds_only_the_marts(caught_up: Settings) -> None:
+    folder = delivery(caught_up, "PV28", "2026-12-01-nieuwe-les")
     (folder / "lessen.csv").write_text(
         "les_id,experiment_id,datum,leerrichting,categorie,les,dilemma,publieke_waarden,escalatieniveau,status\n"
         "ZH-FRIS-L1,ZHO-2019-03,2026-11-30,verticaal,governance,Een besluit vraagt een eigenaar.,nee,,,\n",
         encoding="utf-8")
-    increment = run("PV28")
+    increment = run(caught_up, "PV28")
     details = {s.key: s.detail for s in increment.steps}
     assert "bijgewerkt: PV28" in details["serving_copy"] and "bijgewerkt: PV28" in details["catalogue_export"]
-    full = run(full=True)
+    full = run(caught_up, full=True)
     assert 0 < increment.models_built < full.models_built  # the views and seeds were left alone
     assert 0 < increment.checks_passed < full.checks_passed  # the full build runs every test, unit tests included
     assert "bijgewerkt: alles" in {s.key: s.detail for s in full.steps}["serving_copy"]
