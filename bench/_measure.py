@@ -21,6 +21,7 @@ def use_venv() -> None:
     path = os.environ.get("PATH", "")
     in_venv = Path(sys.prefix).resolve() == VENV.resolve()
     if in_venv and path.split(os.pathsep)[0] == str(BIN):
+        sys.stdout.reconfigure(line_buffering=True)  # each figure as soon as it is measured, also into a file
         return
     python = BIN / "python"
     if not python.exists():
