@@ -142,8 +142,8 @@ def tag(keyword: str) -> str | None:
     return cleaned if len(cleaned) >= TAG_MIN else None
 
 
-def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    cursor = con.execute(sql)
+def _records(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, parameters or {})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
@@ -170,19 +170,23 @@ def lesson(row: dict[str, Any]) -> dict[str, str]:
     return {key: value for key, value in item.items() if value not in (None, "")}
 
 
-def experiment_datasets(con: duckdb.DuckDBPyConnection, dcat: DcatSettings = DcatSettings()) -> list[dict[str, Any]]:
-    """One `experiment` dataset dict per experiment in the marts, with lessons and results as CSV resources."""
+def experiment_datasets(con: duckdb.DuckDBPyConnection, dcat: DcatSettings = DcatSettings(),
+                        provinces: list[str] | None = None) -> list[dict[str, Any]]:
+    """One `experiment` dataset dict per experiment in the marts (of `provinces`, or all), with lessons and
+    results as CSV resources."""
+    where = "where province_code in $provinces" if provinces is not None else ""
+    chosen = {"provinces": provinces} if provinces is not None else {}
     lessons: dict[str, list[dict[str, Any]]] = {}
-    for row in _records(con, "select * from marts.lessons order by lesson_date, lesson_id"):
+    for row in _records(con, f"select * from marts.lessons {where} order by lesson_date, lesson_id", chosen):
         lessons.setdefault(row["experiment_key"], []).append(row)
     results: dict[str, list[dict[str, Any]]] = {}
-    for row in _records(con, "select * from marts.results order by measured_on, indicator"):
+    for row in _records(con, f"select * from marts.results {where} order by measured_on, indicator", chosen):
         results.setdefault(row["experiment_key"], []).append(row)
     gone = withdrawn_at_source(con)
     return [
         experiment_dataset(exp, lessons.get(exp["experiment_key"], []), results.get(exp["experiment_key"], []),
                            withdrawn=exp["experiment_key"] in gone, dcat=dcat)
-        for exp in _records(con, "select * from marts.experiments order by province_code, experiment_id")
+        for exp in _records(con, f"select * from marts.experiments {where} order by province_code, experiment_id", chosen)
     ]
 
 

@@ -17,10 +17,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from catalog.harvest import sources
-from catalog.harvest.run import harvest_source as harvest
 from cli.common import console, errors, province_code, settings
-from ida.warehouse import raw as warehouse
 from ida.warehouse import serving
 
 
@@ -43,6 +40,11 @@ def harvest_source(
 
 def run_harvest_source(kind: str, url: str, province: str, *, organization: str | None, fq: str | None,
                        dataset_type: str | None, timeout: float, dry_run: bool, as_json: bool) -> int:
+    # imported here: harvesting pulls in pandas, which every other `ida` command would pay for at start-up
+    from catalog.harvest import sources
+    from catalog.harvest.run import harvest_source as harvest
+    from ida.warehouse import raw as warehouse
+
     def fail(message: str, code: int) -> int:
         if as_json:
             print(json.dumps({"experiments": 0, "lessons": 0, "to_classify": 0, "errors": [message]}, ensure_ascii=False))

@@ -8,6 +8,7 @@ import sys
 from typing import Annotated, Optional
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -15,22 +16,54 @@ from cli.common import console, errors, fail, province_code, settings
 from ida.settings import REPO_ROOT
 
 
+SHOWN_PROBLEMS = 8  # `ida pipeline` shows at most this many failures; the log file holds them all
+
+
 def pipeline(
     province: Annotated[Optional[str], typer.Option(help="Alleen deze provincie (CBS-code of naam); standaard alle twaalf.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Toon het logboek van Dagster en dbt.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Bouw alles opnieuw met alle dbt-tests, ook wat niet veranderde.")] = False,
 ) -> None:
-    """Draai de hele pijplijn: leveringen laden, dbt bouwen en testen, serveerkopie en catalogus publiceren."""
-    from ida.warehouse import serving
-    from orchestration.pipeline import run_pipeline
+    """Draai de pijplijn: leveringen laden, dbt bouwen en testen, serveerkopie en catalogus publiceren — alleen wat veranderde."""
+    import time
 
+    from ida.standard.vocabularies import provinces
+    from ida.warehouse import serving
+    from orchestration import freshness
+
+    started = time.perf_counter()
     code = province_code(province)
-    with console.status("De pijplijn draait: leveringen laden, dbt bouwen en testen, publiceren…"):
-        result = run_pipeline(code, log_level="INFO" if verbose else "WARNING", settings=settings())
-    for line in result.summary:
-        console.print(line, highlight=False, markup=False)
+    config = settings()
+    if not full and freshness.nothing_new(config.warehouse, config.var_dir, config.serving_dir, config.landing_dirs,
+                                          config.submissions_dir, [code] if code else provinces().codes,
+                                          publishes=bool(config.ckan_url)):
+        console.print(f"Niets nieuw; niets opnieuw gebouwd ({time.perf_counter() - started:.1f} s). "
+                      f"Serveerkopie: {serving.current(config.serving_dir).name}", highlight=False, soft_wrap=True)
+        return
+    # The console the progress goes to, also while the run's own output goes to the log file.
+    progress = Console(file=os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8"), highlight=False, soft_wrap=True)
+    with progress.status("Dagster en dbt starten…") as status:
+        from orchestration.pipeline import STEPS, new_log_file, run_pipeline
+
+        log_file = None if verbose else new_log_file(config)
+        result = run_pipeline(code, log_level="INFO" if verbose else "WARNING", settings=config, full=full,
+                              log_file=log_file,
+                              on_start=lambda key: status.update(f"{STEPS.get(key, key)}…"),
+                              on_step=lambda step: progress.print(
+                                  escape(step.line()), style={"mislukt": "red", "overgeslagen": "dim"}.get(step.status)))
+    problems = [line for line in result.summary[:-1] if not line.startswith("Niets nieuw")]
+    for line in problems[:SHOWN_PROBLEMS]:
+        progress.print(line, markup=False)
+    if len(problems) > SHOWN_PROBLEMS:
+        progress.print(f"… en nog {len(problems) - SHOWN_PROBLEMS} meldingen (zie het logboek).")
+    progress.print(escape(result.summary[-1]) + f" ({time.perf_counter() - started:.0f} s)")
+    if log_file is not None:
+        progress.print(f"Logboek van Dagster en dbt: {log_file}", markup=False)
+    progress.file.flush()
     if not result.success:
-        raise fail("De pijplijn is mislukt; zie de meldingen hierboven of de run in Dagster (make dagster).")
-    console.print(f"[green]Klaar.[/] Serveerkopie: {serving.current(settings().serving_dir).name}")
+        raise fail("De pijplijn is mislukt; zie de meldingen hierboven, het logboek, of de run in Dagster (make dagster).")
+    if not result.nothing_new:
+        console.print(f"[green]Klaar.[/] Serveerkopie: {serving.current(config.serving_dir).name}")
 
 
 def status(as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False) -> None:

@@ -8,6 +8,7 @@ import dagster as dg
 from catalog import export
 from catalog import publish
 from ida.warehouse import serving
+from orchestration import freshness
 from orchestration.resources import CkanResource, ServingResource, WarehouseResource
 
 MARTS = [dg.AssetKey(["marts", name]) for name in ("provinces", "experiments", "lessons", "results", "withdrawn_at_source",
@@ -19,17 +20,32 @@ MARTS = [dg.AssetKey(["marts", name]) for name in ("provinces", "experiments", "
 
 @dg.asset(deps=MARTS, group_name="serving", kinds={"duckdb"})
 def serving_copy(warehouse_db: WarehouseResource, outputs: ServingResource) -> dg.MaterializeResult:
-    """Publishes a read-only copy of the marts for the app, swapped in atomically."""
-    target = serving.publish(Path(warehouse_db.path), Path(outputs.serving_dir))
-    return dg.MaterializeResult(metadata={"versie": target.name})
+    """Publishes a read-only copy of the marts for the app, swapped in atomically: on an increment the
+    previous copy with the changed provinces' rows replaced, else a copy of every table."""
+    project = freshness.project_fingerprint()
+    with warehouse_db.connect() as con:
+        plan = freshness.build_plan(con, outputs.state, Path(outputs.serving_dir), project)
+        loaded = freshness.raw_watermarks(con)
+    target = serving.publish(Path(warehouse_db.path), Path(outputs.serving_dir), provinces=plan.provinces())
+    freshness.write_state(outputs.state, freshness.BUILD, freshness.StepState(project, loaded, target.name))
+    return dg.MaterializeResult(metadata={"versie": target.name, "bijgewerkt": _provinces_label(plan)})
+
+
+def _provinces_label(plan: freshness.Plan) -> str:
+    return "alles" if plan.full else ", ".join(plan.provinces()) or "niets"
 
 
 @dg.asset(deps=[serving_copy], group_name="serving", kinds={"ckan"})
 def catalogue_export(outputs: ServingResource) -> dg.MaterializeResult:
-    """Writes the catalogue as CKAN bulk files (organisations, groups, one dataset per experiment)."""
+    """Writes the catalogue as CKAN bulk files (organisations, groups, one dataset per experiment): on an
+    increment only the datasets of the provinces that changed since the last export."""
+    plan = freshness.step_plan(outputs.state, freshness.EXPORT)
+    build = freshness.read_state(outputs.state, freshness.BUILD)
     with serving.connect(Path(outputs.serving_dir)) as con:
-        counts = export.write_export(con, Path(outputs.export_dir), outputs.dcat())
-    return dg.MaterializeResult(metadata={**counts, "map": outputs.export_dir})
+        counts = export.write_export(con, Path(outputs.export_dir), provinces=plan.provinces(), dcat=outputs.dcat())
+    if build is not None:
+        freshness.write_state(outputs.state, freshness.EXPORT, build)
+    return dg.MaterializeResult(metadata={**counts, "map": outputs.export_dir, "bijgewerkt": _provinces_label(plan)})
 
 
 @dg.asset(deps=[serving_copy], group_name="serving", kinds={"ckan"})
@@ -49,6 +65,8 @@ def ckan_publication(context: dg.AssetExecutionContext, outputs: ServingResource
         report = publish.publish(client, con, workers=ckan.workers, log=context.log.info, state_dir=Path(ckan.state_dir) if ckan.state_dir else None,
                                  dcat=outputs.dcat())
     metadata = {"gepubliceerd": True, "ckan": url, **report.counts()}
+    if report.ok and (build := freshness.read_state(outputs.state, freshness.BUILD)) is not None:
+        freshness.write_state(outputs.state, freshness.PUBLICATION, build)
     if not report.ok:
         for failure in report.failures:
             context.log.error(f"Mislukt: {failure.name}: {failure.message}")

@@ -12,9 +12,10 @@ from ida.intake.submissions import accepted_deliveries, submissions
 from ida.intake.validation import validate
 from ida.warehouse import raw as warehouse
 from ida.warehouse import serving
+from orchestration import freshness
 from orchestration.partitions import PROVINCES
-from orchestration.pipeline import pipeline_job, province_range_tags
-from orchestration.resources import LandingZoneResource, ServingResource, WarehouseResource
+from orchestration.pipeline import FULL_BUILD_TAG, pipeline_job, province_range_tags
+from orchestration.resources import CkanResource, LandingZoneResource, ServingResource, WarehouseResource
 
 RAW_TABLES = ("deliveries", "experimenten", "lessen", "resultaten", "zelfscan", "intrekkingen", "curation_decisions")
 
@@ -23,15 +24,22 @@ class RejectedDeliveries(dg.Failure):
     """Some landed deliveries did not meet the standard, or changed after submission; the others were loaded."""
 
 
+NOTHING_NEW = "Niets nieuw; niets opnieuw gebouwd."
+
+
 @dg.multi_asset(
-    specs=[dg.AssetSpec(["raw", table], group_name="raw", kinds={"duckdb"}) for table in RAW_TABLES],
+    # skippable: when nothing is new, nothing is materialised and every step after it is skipped
+    specs=[dg.AssetSpec(["raw", table], group_name="raw", kinds={"duckdb"}, skippable=True) for table in RAW_TABLES],
     partitions_def=PROVINCES,
     backfill_policy=dg.BackfillPolicy.single_run(),
     description="Valideert en laadt de leveringen van een provincie uit de landingszone en het archief in het raw-schema, "
-                "met de besluiten van coördinatoren over de wachtrij 'Te classificeren'.",
+                "met de besluiten van coördinatoren over de wachtrij 'Te classificeren'; als niets nieuw is en elke "
+                "stap bij is, slaat de run de rest over.",
 )
 def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: WarehouseResource,
-                        landing_zone: LandingZoneResource, outputs: ServingResource):
+                        landing_zone: LandingZoneResource, outputs: ServingResource, ckan: CkanResource):
+    if context.run.tags.get(FULL_BUILD_TAG) == "true":
+        freshness.forget(outputs.state)  # every step redoes everything
     loaded, skipped, rejected = 0, 0, []
     counts = dict.fromkeys(RAW_TABLES[1:], 0)
     archive = Path(landing_zone.submissions_dir)
@@ -62,10 +70,18 @@ def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: Warehou
                 for name in counts:
                     counts[name] += report.counts.get(name, 0)
                 context.log.info(f"{province}: {delivery.folder.name} geladen ({report.counts})")
+        build = freshness.build_plan(con, outputs.state, Path(outputs.serving_dir))
+    steps = [freshness.step_plan(outputs.state, freshness.EXPORT)]
+    if ckan.url:
+        steps.append(freshness.step_plan(outputs.state, freshness.PUBLICATION))
     if rejected:
         details = "\n".join(f"{d.province} {d.folder}: {message}" for d, messages in rejected for message in messages)
         raise RejectedDeliveries(f"{len(rejected)} levering(en) niet geladen; de overige zijn geladen.\n{details}",
                                  metadata={"fouten": details})
+    if build.nothing and all(step.nothing for step in steps):
+        context.log.info(f"{NOTHING_NEW} ({skipped} levering(en) al geladen)")
+        return
+    context.log.info("; ".join(plan.reason for plan in [build, *steps]))
     for table in RAW_TABLES:
         metadata = {"geladen_leveringen": loaded, "al_geladen": skipped}
         if table in counts:

@@ -7,7 +7,14 @@ so dbt builds once per run, not once per province.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import dagster as dg
@@ -17,6 +24,7 @@ from orchestration.partitions import PROVINCES
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+FULL_BUILD_TAG = "ida/full_build"  # "true": every step redoes everything (the daily run), not only what changed
 
 pipeline_job = dg.define_asset_job(
     "ida_pipeline",
@@ -34,8 +42,36 @@ def province_range_tags(first: str | None = None, last: str | None = None) -> di
 
 @dg.schedule(job=pipeline_job, cron_schedule="0 5 * * *", execution_timezone="Europe/Amsterdam")
 def daily_pipeline(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """Every morning: all provinces, one run."""
-    return dg.RunRequest(tags=province_range_tags())
+    """Every morning: all provinces, one full build with every dbt test (increments run fewer, see warehouse_models)."""
+    return dg.RunRequest(tags={**province_range_tags(), FULL_BUILD_TAG: "true"})
+
+
+# The job's steps in the order they run, as `ida pipeline` names them.
+STEPS = {
+    "province_deliveries": "Leveringen laden",
+    "warehouse_models": "dbt bouwen en testen",
+    "serving_copy": "Serveerkopie",
+    "catalogue_export": "Catalogus-export",
+    "ckan_publication": "Publicatie naar CKAN",
+}
+LOGS_KEPT = 20
+
+
+@dataclass
+class StepOutcome:
+    """One step of a run: `status` is klaar, overgeslagen or mislukt; `detail` says what it did, in Dutch."""
+
+    key: str
+    status: str
+    seconds: float
+    detail: str
+
+    @property
+    def label(self) -> str:
+        return STEPS.get(self.key, self.key)
+
+    def line(self) -> str:
+        return f"{self.label:<22} {self.status:<12} {self.seconds:6.1f} s  {self.detail}".rstrip()
 
 
 @dataclass
@@ -45,6 +81,10 @@ class PipelineResult:
     summary: list[str]
     checks_passed: int
     checks_failed: int
+    steps: list[StepOutcome] = field(default_factory=list)
+    nothing_new: bool = False
+    log_file: Path | None = None
+    models_built: int = 0
 
 
 def dagster_home(settings: Settings) -> Path:
@@ -63,24 +103,147 @@ def instance(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(dagster_home(settings)))
 
 
+def new_log_file(settings: Settings) -> Path:
+    """A fresh file for one run's Dagster and dbt output under `<state folder>/logs/`; older ones beyond
+    the last LOGS_KEPT are removed."""
+    folder = settings.var_dir / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in sorted(folder.glob("pipeline-*.log"))[:-LOGS_KEPT + 1]:
+        old.unlink(missing_ok=True)
+    return folder / f"pipeline-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}.log"
+
+
+@contextmanager
+def output_to(log_file: Path | None) -> Iterator[None]:
+    """Send everything written to this process's stdout and stderr — Dagster's log, dbt's output, the dbt
+    subprocess's own — to `log_file` (at the file-descriptor level), and back afterwards."""
+    if log_file is None:
+        yield
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log_file.open("ab") as handle:
+        os.dup2(handle.fileno(), 1)
+        os.dup2(handle.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
+
+
+class StepTracker:
+    """Turns the run's events, as they come, into one StepOutcome per finished step (reported once)."""
+
+    def __init__(self, on_step: Callable[[StepOutcome], None] | None = None, on_start: Callable[[str], None] | None = None):
+        self.on_step, self.on_start = on_step, on_start
+        self.outcomes: dict[str, StepOutcome] = {}
+        self.started: set[str] = set()
+        self.lock = threading.Lock()
+
+    def feed(self, events: list[dg.DagsterEvent]) -> None:
+        with self.lock:
+            by_step: dict[str, list[dg.DagsterEvent]] = {}
+            for event in events:
+                if event.step_key:
+                    by_step.setdefault(event.step_key, []).append(event)
+            for key in [k for k in STEPS if k in by_step] + [k for k in by_step if k not in STEPS]:
+                own = by_step[key]
+                if key not in self.started and any(e.is_step_start for e in own):
+                    self.started.add(key)
+                    if self.on_start:
+                        self.on_start(key)
+                end = next((e for e in own if e.is_step_success or e.is_step_failure or e.is_step_skipped), None)
+                if end is None or key in self.outcomes:
+                    continue
+                outcome = _outcome(key, own, end)
+                self.outcomes[key] = outcome
+                if self.on_step:
+                    self.on_step(outcome)
+
+
+def _outcome(key: str, events: list[dg.DagsterEvent], end: dg.DagsterEvent) -> StepOutcome:
+    if end.is_step_skipped:
+        return StepOutcome(key, "overgeslagen", 0.0, "niets nieuw")
+    seconds = getattr(end.event_specific_data, "duration_ms", None)
+    seconds = (seconds or 0) / 1000
+    if end.is_step_failure:
+        message = end.event_specific_data.error.message.strip().splitlines()[0] if end.event_specific_data.error else ""
+        return StepOutcome(key, "mislukt", seconds, message[:160])
+    materialised = [e for e in events if e.is_step_materialization]
+    metadata = {}
+    for event in materialised:
+        metadata.update({k: v.value for k, v in event.event_specific_data.materialization.metadata.items()})
+    checks = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    if key == "province_deliveries":
+        detail = (f"{metadata.get('geladen_leveringen', 0)} nieuwe levering(en), {metadata.get('al_geladen', 0)} al geladen"
+                  if materialised else "niets nieuw; niets opnieuw gebouwd")
+    elif key == "warehouse_models":
+        passed = sum(1 for c in checks if c.passed)
+        detail = f"{len(materialised)} modellen en seeds gebouwd, {passed}/{len(checks)} tests geslaagd"
+    elif key == "serving_copy":
+        detail = f"{metadata.get('versie', '')} (bijgewerkt: {metadata.get('bijgewerkt', 'alles')})"
+    elif key == "catalogue_export":
+        detail = (f"{metadata.get('datasets', 0)} datasets, {metadata.get('rewritten', metadata.get('datasets', 0))} "
+                  f"herschreven (bijgewerkt: {metadata.get('bijgewerkt', 'alles')})")
+    elif key == "ckan_publication":
+        detail = (f"{metadata.get('reden', 'niet gepubliceerd')}" if metadata.get("gepubliceerd") is False else
+                  ", ".join(f"{k} {metadata[k]}" for k in ("created", "updated", "unchanged", "withdrawn", "failed") if k in metadata))
+    else:
+        detail = ""
+    return StepOutcome(key, "klaar", seconds, detail)
+
+
 def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstance | None = None,
-                 log_level: str = "WARNING", settings: Settings | None = None) -> PipelineResult:
+                 log_level: str = "WARNING", settings: Settings | None = None, full: bool = False,
+                 log_file: Path | None = None, on_step: Callable[[StepOutcome], None] | None = None,
+                 on_start: Callable[[str], None] | None = None) -> PipelineResult:
     """Load one province (or all), build the marts with their tests, publish the serving copy and export
-    (`settings`: those of the caller, by default read from the environment now)."""
+    (`settings`: those of the caller, by default read from the environment now). Only what changed is redone
+    (orchestration/freshness.py); `full` redoes everything. With `log_file`, Dagster's and dbt's output go
+    there instead of to the terminal; `on_start`/`on_step` hear of each step as it starts and ends."""
     from orchestration.definitions import build_defs
 
     settings = settings or Settings.from_env()
+    dagster_instance = dagster_instance or instance(settings)
     job = build_defs(settings).resolve_job_def("ida_pipeline")
-    result = job.execute_in_process(
-        instance=dagster_instance or instance(settings),
-        tags=province_range_tags(province, province),
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        raise_on_error=False,
-    )
-    summary, passed, failed, warned = [], 0, 0, 0
+    run_id = str(uuid.uuid4())
+    tracker = StepTracker(on_step, on_start)
+    done = threading.Event()
+
+    def follow() -> None:  # the run's events as they are written, for the progress shown meanwhile
+        while not done.wait(0.5):
+            try:
+                tracker.feed([e.dagster_event for e in dagster_instance.all_logs(run_id) if e.dagster_event])
+            except Exception:  # noqa: BLE001 -- progress is a courtesy; the final pass below reports every step
+                pass
+
+    follower = threading.Thread(target=follow, daemon=True)
+    follower.start()
+    try:
+        with output_to(log_file):
+            result = job.execute_in_process(
+                instance=dagster_instance,
+                run_id=run_id,
+                tags={**province_range_tags(province, province), **({FULL_BUILD_TAG: "true"} if full else {})},
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                raise_on_error=False,
+            )
+    finally:
+        done.set()
+        follower.join()
+    tracker.feed(result.all_events)
+    summary, passed, failed, warned, models = [], 0, 0, 0, 0
     for event in result.all_events:
         if event.is_step_failure:
             summary.append(f"Mislukt: {event.step_key}: {event.event_specific_data.error.message.strip()}")
+        elif event.is_step_materialization and event.step_key == "warehouse_models":
+            models += 1
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             name = evaluation.asset_check_key.to_user_string()
@@ -92,9 +255,14 @@ def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstan
             else:
                 failed += 1
                 summary.append(f"dbt-test mislukt: {name}")
-    summary.append(f"Run {result.run_id}: {'geslaagd' if result.success else 'mislukt'}; "
-                   f"dbt-tests: {passed} geslaagd, {warned} met waarschuwing, {failed} mislukt.")
-    return PipelineResult(result.success, result.run_id, summary, passed, failed)
+    steps = [tracker.outcomes[k] for k in STEPS if k in tracker.outcomes]
+    nothing = result.success and not any(e.is_step_materialization for e in result.all_events)
+    if nothing:
+        summary.append("Niets nieuw; niets opnieuw gebouwd.")
+    else:
+        summary.append(f"Run {result.run_id}: {'geslaagd' if result.success else 'mislukt'}; "
+                       f"dbt-tests: {passed} geslaagd, {warned} met waarschuwing, {failed} mislukt.")
+    return PipelineResult(result.success, result.run_id, summary, passed, failed, steps, nothing, log_file, models)
 
 
 if __name__ == "__main__":

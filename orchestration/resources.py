@@ -44,15 +44,21 @@ class LandingZoneResource(dg.ConfigurableResource):
 
 
 class ServingResource(dg.ConfigurableResource):
-    """Where the read-only serving copy and the catalogue export are written."""
+    """Where the read-only serving copy and the catalogue export are written, and where the pipeline keeps
+    the record of what each step last did (orchestration/freshness.py)."""
 
     serving_dir: str
     export_dir: str
     access_rights: str = DcatSettings.access_rights  # what the catalogue says about rights (DCAT-AP-NL)
     data_license: str = DcatSettings.data_license
+    state_dir: str = ""  # the state folder (IDA_VAR_DIR); empty: beside the serving folder
 
     def dcat(self) -> DcatSettings:
         return DcatSettings(access_rights=self.access_rights, data_license=self.data_license)
+
+    @property
+    def state(self) -> Path:
+        return Path(self.state_dir) if self.state_dir else Path(self.serving_dir).parent
 
 
 class CkanResource(dg.ConfigurableResource):

@@ -1,7 +1,18 @@
-"""The dbt project as Dagster assets: `dbt build` streams models, seeds and tests (as asset checks)."""
+"""The dbt project as Dagster assets: `dbt build` streams models, seeds and tests (as asset checks).
+
+A full build — the first, after a change to the dbt project or a vocabulary, and the daily run — builds
+and tests everything. An increment (new data for some provinces, the same project) builds only the marts,
+the tables; the staging and intermediate views and the seeded vocabularies cannot change with new data.
+It runs the marts' data tests — what the app, the export and CKAN read: keys unique and not null,
+references that resolve, values in their vocabulary — and leaves to the daily full build the tests on the
+seeds, on the raw sources and on the staging and intermediate views (the validator has checked a delivery
+against the same rules before it entered the raw layer) and the unit tests (fixed given/expect rows that
+test the SQL, which only a project change can break: that is a full build).
+"""
 
 
 import json
+import os
 import shutil
 import sys
 import uuid
@@ -13,7 +24,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ida.settings import DBT_PROJECT_DIR, REPO_ROOT
-from orchestration.resources import WarehouseResource
+from orchestration import freshness
+from orchestration.resources import ServingResource, WarehouseResource
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # the venv's dbt, whatever PATH says
@@ -89,8 +101,53 @@ class LayeredTranslator(DagsterDbtTranslator):
         return self._layer(dbt_resource_props)
 
 
+# Left out of an increment (see the module's docstring); all of it runs on every full build.
+INCREMENT_EXCLUDES = ("resource_type:seed", "path:models/seeds.yml", "path:models/staging", "path:models/intermediate",
+                      "test_type:unit")
+
+
+def build_arguments(warehouse: str, plan: freshness.Plan, everything_selected: bool) -> list[str]:
+    """The `dbt build` arguments for `plan`. Only when Dagster selected every dbt asset may an increment
+    exclude some: a subset chosen in the UI comes with its own selection."""
+    arguments = ["build", "--vars", json.dumps({"warehouse": warehouse})]
+    if plan.full:
+        arguments.append("--full-refresh")  # incremental marts are rebuilt whole
+    elif everything_selected:
+        arguments += ["--exclude", " ".join(INCREMENT_EXCLUDES)]
+    return arguments
+
+
+def write_scope(con, plan: freshness.Plan) -> None:
+    """Tell the incremental marts which provinces to rebuild (source `pipeline.build_scope`)."""
+    con.execute("create schema if not exists pipeline")
+    con.execute("create or replace table pipeline.build_scope as select unnest(?::varchar[]) as province_code",
+                [plan.provinces() or []])
+
+
+def keep_partial_parse(invocation_target: Path) -> None:
+    """Keep the parse state of the build for the next one: the manifest is parsed without the build's
+    `--vars`, so without this every build would parse the whole project again."""
+    state = DBT_PROJECT.project_dir / invocation_target / "partial_parse.msgpack"
+    destination = DBT_PROJECT.project_dir / DBT_PROJECT.target_path / state.name
+    temporary = destination.with_name(f".{state.name}.{os.getpid()}")
+    try:
+        shutil.copyfile(state, temporary)
+        os.replace(temporary, destination)
+    except OSError:  # a cache: without it the next build only parses longer
+        temporary.unlink(missing_ok=True)
+
+
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=LayeredTranslator(), project=DBT_PROJECT)
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtResource, warehouse_db: WarehouseResource):
-    """Seeds the vocabularies, builds staging → intermediate → marts and runs every dbt test."""
-    yield from dbt.cli(["build", "--vars", json.dumps({"warehouse": warehouse_db.path})], context=context,
-                       target_path=dbt.run_target(context)).stream()
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtResource, warehouse_db: WarehouseResource,
+                     outputs: ServingResource):
+    """Seeds the vocabularies, builds staging → intermediate → marts and runs the dbt tests: all of them on a
+    full build, the data tests on an increment."""
+    with warehouse_db.connect() as con:
+        plan = freshness.build_plan(con, outputs.state, Path(outputs.serving_dir))
+        write_scope(con, plan)
+    context.log.info(f"dbt: {'volledige bouw' if plan.full else 'increment'} ({plan.reason})")
+    everything = context.selected_asset_keys == context.assets_def.keys
+    invocation = dbt.cli(build_arguments(warehouse_db.path, plan, everything), context=context,
+                         target_path=dbt.run_target(context))
+    yield from invocation.stream()
+    keep_partial_parse(invocation.target_path)

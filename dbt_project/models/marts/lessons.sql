@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='province_code',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 withdrawn as (
@@ -10,6 +19,10 @@ lessons as (
 
     select * from {{ ref('int_lessons_current') }}
     where lesson_key not in (select record_key from withdrawn where record_kind = 'les')
+    {% if is_incremental() %}
+    -- an increment: only the provinces with new data; their rows replace the old ones (delete+insert)
+    and province_code in (select province_code from {{ source('pipeline', 'build_scope') }})
+    {% endif %}
 
 ),
 

@@ -1,0 +1,194 @@
+"""Work proportional to the change (orchestration/freshness.py): a run with nothing new changes nothing and
+builds no dbt model; a run after one province's new delivery redoes only that province, and its serving
+copy and export are exactly what a full build would have made. Real Dagster runs, real dbt, real DuckDB."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from catalog import export
+from ida.settings import SAMPLES_DIR, Settings
+from ida.warehouse import serving
+from orchestration import freshness
+
+SCREENFUL = 25
+
+
+# --- the plans, on their own --------------------------------------------------------------------
+
+def test_a_step_never_done_redoes_everything(tmp_path: Path) -> None:
+    assert freshness.step_plan(tmp_path, freshness.EXPORT).full
+    freshness.write_state(tmp_path, freshness.BUILD, freshness.StepState("p1", {"PV26": "a", "PV27": "b"}, "marts-1.duckdb"))
+    plan = freshness.step_plan(tmp_path, freshness.EXPORT)
+    assert plan.full and not plan.nothing
+
+
+def test_a_step_redoes_only_the_provinces_loaded_since(tmp_path: Path) -> None:
+    freshness.write_state(tmp_path, freshness.EXPORT, freshness.StepState("p1", {"PV26": "a", "PV27": "b"}, "marts-1.duckdb"))
+    freshness.write_state(tmp_path, freshness.BUILD, freshness.StepState("p1", {"PV26": "a", "PV27": "c", "PV28": "d"}, "marts-2.duckdb"))
+    assert freshness.step_plan(tmp_path, freshness.EXPORT).provinces() == ["PV27", "PV28"]
+    freshness.write_state(tmp_path, freshness.EXPORT, freshness.read_state(tmp_path, freshness.BUILD))
+    assert freshness.step_plan(tmp_path, freshness.EXPORT).nothing
+
+
+def test_a_changed_project_redoes_everything(tmp_path: Path) -> None:
+    freshness.write_state(tmp_path, freshness.EXPORT, freshness.StepState("p1", {"PV26": "a"}, "marts-1.duckdb"))
+    freshness.write_state(tmp_path, freshness.BUILD, freshness.StepState("p2", {"PV26": "a"}, "marts-2.duckdb"))
+    assert freshness.step_plan(tmp_path, freshness.EXPORT).full
+
+
+def test_the_project_fingerprint_follows_the_sources(tmp_path: Path) -> None:
+    project, vocabularies = tmp_path / "dbt", tmp_path / "vocab"
+    (project / "models").mkdir(parents=True)
+    vocabularies.mkdir()
+    (project / "models" / "a.sql").write_text("select 1")
+    (vocabularies / "fasen.csv").write_text("code\nidee\n")
+    first = freshness.project_fingerprint(project, vocabularies)
+    (project / "target").mkdir()
+    (project / "target" / "manifest.json").write_text("{}")  # build output is not a source
+    assert freshness.project_fingerprint(project, vocabularies) == first
+    (vocabularies / "fasen.csv").write_text("code\nidee\nverkenning\n")
+    assert freshness.project_fingerprint(project, vocabularies) != first
+
+
+# --- real runs on the samples ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A platform of its own (the samples plus an empty landing zone), built once: these tests deliver to it,
+    and the other tests' platform stays as the samples made it."""
+    var = tmp_path_factory.mktemp("fresh")
+    (var / "landing").mkdir()
+    settings = Settings.from_env({"IDA_VAR_DIR": str(var), "IDA_LANDING": os.pathsep.join([str(SAMPLES_DIR), str(var / "landing")])})
+    run(settings)
+    return settings
+
+
+def run(settings: Settings, province: str | None = None, **options):
+    from orchestration.pipeline import run_pipeline
+
+    result = run_pipeline(province, dagster_instance=dg.DagsterInstance.ephemeral(), settings=settings, **options)
+    assert result.success, "\n".join(result.summary)
+    return result
+
+
+def tables(path: Path) -> dict[str, list[tuple]]:
+    """Every served table's rows, sorted (an increment may store them in another order)."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = con.execute("select schema_name, table_name from duckdb_tables() where schema_name in ('marts', 'vocab')").fetchall()
+        return {f"{s}.{t}": sorted(con.execute(f'select * from "{s}"."{t}"').fetchall(), key=repr) for s, t in names}
+
+
+def files(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def ida_pipeline(settings: Settings, *arguments: str, tmp_path: Path) -> list[str]:
+    """`ida pipeline` as `make pipeline > file` runs it: stdout to a file, no terminal."""
+    out = tmp_path / "pipeline.out"
+    env = {**os.environ, "IDA_VAR_DIR": str(settings.var_dir), "IDA_WAREHOUSE": str(settings.warehouse),
+           "IDA_LANDING": os.pathsep.join(map(str, settings.landing_dirs)), "IDA_SERVING_DIR": str(settings.serving_dir),
+           "IDA_EXPORT_DIR": str(settings.export_dir), "DAGSTER_HOME": str(settings.dagster_home), "CKAN_URL": ""}
+    with out.open("w") as handle:
+        done = subprocess.run([str(Path(sys.executable).with_name("ida")), "pipeline", *arguments], stdout=handle,
+                              stderr=subprocess.STDOUT, env=env, timeout=1800)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert done.returncode == 0, "\n".join(lines)
+    return lines
+
+
+@pytest.fixture()
+def caught_up(platform: Settings) -> Settings:
+    """Every step up to date with whatever the tests before delivered."""
+    run(platform)
+    return platform
+
+
+def delivery(settings: Settings, province: str, name: str) -> Path:
+    folder = settings.landing_dirs[-1] / province / name
+    folder.mkdir(parents=True)
+    return folder
+
+
+def test_nothing_new_changes_nothing(caught_up: Settings, tmp_path: Path) -> None:
+    served = serving.current(caught_up.serving_dir)
+    served_before = (served.stat().st_mtime_ns, hashlib.sha256(served.read_bytes()).hexdigest())
+    export_before = files(caught_up.export_dir)
+    result = run(caught_up)
+    assert result.nothing_new and result.models_built == 0
+    assert [s.status for s in result.steps] == ["klaar", "overgeslagen", "overgeslagen", "overgeslagen", "overgeslagen"]
+    assert result.checks_passed == 0  # no dbt test ran either: nothing was built
+    assert serving.current(caught_up.serving_dir) == served
+    assert (served.stat().st_mtime_ns, hashlib.sha256(served.read_bytes()).hexdigest()) == served_before
+    assert files(caught_up.export_dir) == export_before
+    # the command stops before starting Dagster, and says so
+    lines = ida_pipeline(caught_up, tmp_path=tmp_path)
+    assert len(lines) == 1 and lines[0].startswith("Niets nieuw; niets opnieuw gebouwd")
+    assert serving.current(caught_up.serving_dir) == served
+
+
+def test_one_province_is_redone_alone_and_completely(caught_up: Settings, tmp_path: Path) -> None:
+    before = tables(serving.current(caught_up.serving_dir))
+    export_before = files(caught_up.export_dir)
+    folder = delivery(caught_up, "PV27", "2026-12-01-nieuwe-les")
+    (folder / "lessen.csv").write_text(
+        "les_id,experiment_id,datum,leerrichting,categorie,les,dilemma,publieke_waarden,escalatieniveau,status\n"
+        "NH-FRIS-L1,NHO-2019-06,2026-11-30,horizontaal,governance,Wie de data beheert moet vooraf vastliggen.,nee,,,\n",
+        encoding="utf-8")
+    with duckdb.connect(str(caught_up.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw.experimenten where province_code = 'PV27' "
+                           "and experiment_id = 'NHO-2019-06'").fetchone()[0] > 0, "the samples changed: pick another experiment"
+
+    lines = ida_pipeline(caught_up, "--province", "PV27", tmp_path=tmp_path)
+    assert len(lines) <= SCREENFUL, "\n".join(lines)
+    assert any(line.startswith("dbt bouwen en testen") for line in lines)
+    log = next(line for line in lines if line.startswith("Logboek")).split(": ", 1)[1]
+    assert "Done. PASS=" in Path(log).read_text(encoding="utf-8")  # dbt's output went to the log, not the screen
+
+    after = tables(serving.current(caught_up.serving_dir))
+    assert after.keys() == before.keys()
+    with duckdb.connect(str(serving.current(caught_up.serving_dir)), read_only=True) as con:
+        with_province = {f"{s}.{t}" for s, t in con.execute(
+            "select schema_name, table_name from duckdb_columns() where column_name = 'province_code' "
+            "and schema_name in ('marts', 'vocab')").fetchall()}
+        assert con.execute("select count(*) from marts.lessons where lesson_key = 'PV27:NH-FRIS-L1'").fetchone()[0] == 1
+    assert {"marts.experiments", "marts.lessons", "marts.results"} <= with_province
+    for name in with_province:
+        with duckdb.connect(str(serving.current(caught_up.serving_dir)), read_only=True) as con:
+            position = [d[0] for d in con.execute(f"select * from {name} limit 0").description].index("province_code")
+        others = lambda rows: [r for r in rows if r[position] != "PV27"]  # noqa: E731
+        assert others(after[name]) == others(before[name]), f"{name}: rows of other provinces changed"
+
+    # complete: the increment is what a full copy of the warehouse gives, and the export what a full export gives
+    full_copy = serving.publish(caught_up.warehouse, tmp_path / "full-serving")
+    assert tables(full_copy) == after
+    with serving.connect(tmp_path / "full-serving") as con:
+        export.write_export(con, tmp_path / "full-export")
+    assert files(caught_up.export_dir) == files(tmp_path / "full-export")
+    changed = {name for name, digest in files(caught_up.export_dir).items() if export_before.get(name) != digest}
+    assert changed and all(name.startswith("resources/pv27-") or name.startswith("resources/ipo-") or "/" not in name
+                           for name in changed), changed
+
+
+def test_an_increment_builds_only_the_marts(caught_up: Settings) -> None:
+    folder = delivery(caught_up, "PV28", "2026-12-01-nieuwe-les")
+    (folder / "lessen.csv").write_text(
+        "les_id,experiment_id,datum,leerrichting,categorie,les,dilemma,publieke_waarden,escalatieniveau,status\n"
+        "ZH-FRIS-L1,ZHO-2019-03,2026-11-30,verticaal,governance,Een besluit vraagt een eigenaar.,nee,,,\n",
+        encoding="utf-8")
+    increment = run(caught_up, "PV28")
+    details = {s.key: s.detail for s in increment.steps}
+    assert "bijgewerkt: PV28" in details["serving_copy"] and "bijgewerkt: PV28" in details["catalogue_export"]
+    full = run(caught_up, full=True)
+    assert 0 < increment.models_built < full.models_built  # the views and seeds were left alone
+    assert 0 < increment.checks_passed < full.checks_passed  # the full build runs every test, unit tests included
+    assert "bijgewerkt: alles" in {s.key: s.detail for s in full.steps}["serving_copy"]
