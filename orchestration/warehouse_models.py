@@ -6,8 +6,11 @@ the tables; the staging and intermediate views and the seeded vocabularies canno
 It runs the marts' data tests — what the app, the export and CKAN read: keys unique and not null,
 references that resolve, values in their vocabulary — and leaves to the daily full build the tests on the
 seeds, on the raw sources and on the staging and intermediate views (the validator has checked a delivery
-against the same rules before it entered the raw layer) and the unit tests (fixed given/expect rows that
-test the SQL, which only a project change can break: that is a full build).
+against the same rules before it entered the raw layer).
+
+No pipeline run executes the unit tests (fixed given/expect rows that test the SQL): only a change to the
+project can break them, so they run where the project changes, in the test suite (tests/test_dbt_units.py),
+as dbt advises.
 """
 
 
@@ -102,8 +105,8 @@ class LayeredTranslator(DagsterDbtTranslator):
 
 
 # Left out of an increment (see the module's docstring); all of it runs on every full build.
-INCREMENT_EXCLUDES = ("resource_type:seed", "path:models/seeds.yml", "path:models/staging", "path:models/intermediate",
-                      "test_type:unit")
+UNIT_TESTS = "test_type:unit"  # never in a pipeline run (see the module's docstring)
+INCREMENT_EXCLUDES = ("resource_type:seed", "path:models/seeds.yml", "path:models/staging", "path:models/intermediate")
 
 
 def build_arguments(warehouse: str, plan: freshness.Plan, everything_selected: bool) -> list[str]:
@@ -111,10 +114,8 @@ def build_arguments(warehouse: str, plan: freshness.Plan, everything_selected: b
     exclude some: a subset chosen in the UI comes with its own selection."""
     arguments = ["build", "--vars", json.dumps({"warehouse": warehouse})]
     if plan.full:
-        arguments.append("--full-refresh")  # incremental marts are rebuilt whole
-    elif everything_selected:
-        arguments += ["--exclude", " ".join(INCREMENT_EXCLUDES)]
-    return arguments
+        return [*arguments, "--full-refresh", "--exclude", UNIT_TESTS]  # incremental marts are rebuilt whole
+    return [*arguments, "--exclude", " ".join([UNIT_TESTS, *INCREMENT_EXCLUDES] if everything_selected else [UNIT_TESTS])]
 
 
 def write_scope(con, plan: freshness.Plan) -> None:

@@ -126,6 +126,8 @@ def test_rerun_loads_nothing_twice(sample_run, var_dir: Path) -> None:
     from orchestration.pipeline import run_pipeline
     import dagster as dg
 
+    # earlier tests in the session may have left work on this platform (a publication, say): catch up first
+    assert run_pipeline(dagster_instance=dg.DagsterInstance.ephemeral()).success
     with marts(var_dir) as con:
         before = con.execute("select count(*) from marts.experiments").fetchone()[0]
     version_before = serving.current(var_dir / "serving")
