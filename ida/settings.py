@@ -69,6 +69,17 @@ class DcatSettings:
 
 
 @dataclass(frozen=True)
+class AgendaSettings:
+    """When the learning agenda (ida/agenda.py) asks a province for attention, and how alike a lesson must be to be
+    suggested as an answer to a learning question."""
+
+    stale_lesson_months: int = 6  # IDA_AGENDA_STALE_LESSON_MONTHS: a running experiment without a new lesson this long
+    dilemma_open_days: int = 90  # IDA_AGENDA_DILEMMA_OPEN_DAYS: an open dilemma longer than this at its level
+    result_months: int = 12  # IDA_AGENDA_RESULT_MONTHS: an experiment with goals without a measured result this long
+    min_score: float = 8.0  # IDA_SUGGEST_MIN_SCORE: the least search score (BM25) of a suggested lesson
+
+
+@dataclass(frozen=True)
 class Settings:
     """Paths, limits and endpoints of one platform installation."""
 
@@ -90,6 +101,7 @@ class Settings:
     limits: Limits = Limits()
     harvest: HarvestSettings = HarvestSettings()
     dcat: DcatSettings = DcatSettings()
+    agenda: AgendaSettings = AgendaSettings()
     dbt_project_dir: Path = DBT_PROJECT_DIR
 
     @classmethod
@@ -159,5 +171,11 @@ class Settings:
                 access_rights=uri("IDA_ACCESS_RIGHTS", DcatSettings.access_rights),
                 data_license=uri("IDA_DATA_LICENSE", DcatSettings.data_license),
                 metadata_license=uri("IDA_METADATA_LICENSE", DcatSettings.metadata_license),
+            ),
+            agenda=AgendaSettings(
+                stale_lesson_months=int(number("IDA_AGENDA_STALE_LESSON_MONTHS", AgendaSettings.stale_lesson_months, int)),
+                dilemma_open_days=int(number("IDA_AGENDA_DILEMMA_OPEN_DAYS", AgendaSettings.dilemma_open_days, int)),
+                result_months=int(number("IDA_AGENDA_RESULT_MONTHS", AgendaSettings.result_months, int)),
+                min_score=number("IDA_SUGGEST_MIN_SCORE", AgendaSettings.min_score),
             ),
         )
