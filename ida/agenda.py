@@ -168,7 +168,8 @@ def why_empty(con: duckdb.DuckDBPyConnection, limits: AgendaSettings, province: 
     experiments = con.execute("select count(*) from marts.experiments where province_code = ?", [province]).fetchone()[0]
     if not experiments:
         return "Geen experimenten aangeleverd: er is nog niets om te volgen."
-    return (f"Niets vraagt nu aandacht bij de {experiments} experimenten: elk lopend experiment heeft een les van de "
+    counted = "1 experiment" if experiments == 1 else f"de {experiments} experimenten"
+    return (f"Niets vraagt nu aandacht bij {counted}: elk lopend experiment heeft een les van de "
             f"laatste {limits.stale_lesson_months} maanden en een resultaat van de laatste {limits.result_months} "
             f"maanden, geen dilemma ligt langer dan {limits.dilemma_open_days} dagen open en de leervragen van "
             "afgelopen experimenten zijn beantwoord.")
