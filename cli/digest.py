@@ -35,8 +35,8 @@ def digest(
     with serving.connect(config.serving_dir) as con:
         report = engine.deliver(con, config.digest, config.agenda, day, [code] if code else None,
                                 out=out.resolve() if out else None,
-                                warn=lambda text: errors.print(f"[yellow]Waarschuwing:[/] {escape(text)}", highlight=False))
+                                warn=lambda text: errors.print(f"[yellow]Waarschuwing:[/] {escape(text)}", highlight=False, soft_wrap=True))
     for line in report.lines():
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)
