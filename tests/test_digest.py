@@ -15,6 +15,7 @@ import csv
 import logging
 import os
 import socket
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -217,6 +218,53 @@ def test_an_unreachable_server_fails_after_the_attempts(platform) -> None:
         port = probe.getsockname()[1]
     report, _ = deliver(mail_env(platform, port), codes=["PV31"])
     assert "Verzenden via 127.0.0.1" in report.failed["PV31"] and "na 3 pogingen" in report.failed["PV31"]
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key (openssl)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_the_digest_travels_encrypted_and_the_certificate_is_checked(platform, certificate, monkeypatch, security) -> None:
+    """STARTTLS (the default) and SMTPS against a server that accepts a login only over TLS; the client checks the
+    server's certificate: trusted (SSL_CERT_FILE), the digest arrives; not trusted, a Dutch refusal and no message."""
+    cert, key = certificate
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    # aiosmtpd counts only STARTTLS as TLS for AUTH; with SMTPS the whole connection is TLS from the start
+    tls = ({"tls_context": server_side, "require_starttls": True} if security == "starttls" else
+           {"ssl_context": server_side, "auth_require_tls": False})
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=inbox, auth_required=True, **tls)
+    controller.start()
+    try:
+        env = {**mail_env(platform, port), "IDA_SMTP_SECURITY": security}
+        untrusted, _ = deliver(env, codes=["PV26"])
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # what OpenSSL trusts besides the system's authorities
+        trusted, _ = deliver(env, codes=["PV26"])
+    finally:
+        controller.stop()
+    assert "De versleutelde verbinding met 127.0.0.1:" in untrusted.failed["PV26"]
+    assert "Controleer IDA_SMTP_SECURITY en IDA_SMTP_PORT." in untrusted.failed["PV26"]
+    assert trusted.sent == {"PV26": MAILBOXES["PV26"]}, trusted.failed
+    assert inbox.logins == [(USER, True)]
+    assert parts(inbox.to(MAILBOXES["PV26"]))[0].startswith("Weekbericht IDA Leerplatform voor Utrecht")
+
+
+def test_starttls_against_a_server_without_it_is_refused_in_dutch(platform, smtp) -> None:
+    _, port = smtp
+    report, _ = deliver({**mail_env(platform, port), "IDA_SMTP_SECURITY": "starttls"}, codes=["PV26"])
+    assert "kan dit niet" in report.failed["PV26"] and "Controleer IDA_SMTP_SECURITY" in report.failed["PV26"]
 
 
 # ------------------------------------------------------------------------------------------ files
