@@ -3,7 +3,8 @@ learned on its core tasks, as an e-mail (plain text and HTML) to its functional 
 
 "Newly learned" is a lesson of another province dated (`lesson_date`, the date the province gave it) in the seven
 days before `today`, on a core task the province runs a (not stopped) experiment in. A province with nothing on its
-agenda and nothing new elsewhere gets no digest: no message is no news. All user text is plain text: the HTML
+agenda and nothing new elsewhere gets no digest: no message is no news. A sent e-mail is kept beside the files (`.eml`), so that a
+re-run of the same week sends only what was not sent yet. All user text is plain text: the HTML
 template escapes every value (Jinja2 autoescape), nothing is read as Markdown or HTML.
 """
 
@@ -146,14 +147,22 @@ def message(digest: Digest, sender: str, to: str) -> EmailMessage:
     return mail
 
 
-def write(digest: Digest, folder: Path) -> Path:
-    """Write the digest as `<folder>/<week>/<PVxx>.html`, atomically; the path."""
-    target = folder / digest.week / f"{digest.province_code}.html"
+def digest_file(digest: Digest, folder: Path, suffix: str) -> Path:
+    """`<folder>/<week>/<PVxx><suffix>`: `.html` for the digest as a file, `.eml` for the copy of a sent e-mail."""
+    return folder / digest.week / f"{digest.province_code}{suffix}"
+
+
+def _write(target: Path, data: bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
-    temporary.write_text(html(digest), encoding="utf-8")
+    temporary.write_bytes(data)
     os.replace(temporary, target)
     return target
+
+
+def write(digest: Digest, folder: Path) -> Path:
+    """Write the digest as `<folder>/<week>/<PVxx>.html`, atomically; the path."""
+    return _write(digest_file(digest, folder, ".html"), html(digest).encode("utf-8"))
 
 
 @dataclass
@@ -162,6 +171,7 @@ class Report:
 
     sent: dict[str, str] = field(default_factory=dict)  # code → mailbox
     written: dict[str, Path] = field(default_factory=dict)  # code → file
+    already: dict[str, Path] = field(default_factory=dict)  # code → copy of the e-mail sent earlier for this week
     quiet: dict[str, str] = field(default_factory=dict)  # code → why there was nothing to send
     failed: dict[str, str] = field(default_factory=dict)  # code → Dutch message (the digest is then written too)
 
@@ -173,6 +183,8 @@ class Report:
         """One Dutch line per province, in code order."""
         outcome = {**{c: f"verzonden naar {a}" for c, a in self.sent.items()},
                    **{c: f"geschreven naar {p}" for c, p in self.written.items() if c not in self.failed},
+                   **{c: f"deze week al verzonden (kopie: {p}; verwijder die om opnieuw te sturen)"
+                      for c, p in self.already.items()},
                    **{c: f"geen bericht: {r}" for c, r in self.quiet.items()},
                    **{c: f"mislukt: {m}" for c, m in self.failed.items()}}
         return [f"{code} {provinces().label(code)}: {outcome[code]}" for code in sorted(outcome)]
@@ -183,7 +195,9 @@ def deliver(con: duckdb.DuckDBPyConnection, settings: DigestSettings, limits: Ag
             warn: Callable[[str], None] = lambda _: None) -> Report:
     """Compose the digest of each province (`codes`, default all twelve) for `today` and deliver it: by e-mail when an
     SMTP server is configured and the province has a mailbox, else as a file under `out` (default settings.folder).
-    With `out` given, only files are written. A failed e-mail is also written as a file; `warn` hears why."""
+    With `out` given, only files are written. A failed e-mail is also written as a file; `warn` hears why. A sent
+    e-mail is kept as `<week>/<PVxx>.eml`; while that copy exists, the province's digest of that week is not sent again
+    (a re-run sends only what failed)."""
     report = Report()
     folder = out or settings.folder
     for code in codes or provinces().codes:
@@ -194,14 +208,20 @@ def deliver(con: duckdb.DuckDBPyConnection, settings: DigestSettings, limits: Ag
             continue
         mailbox = settings.mailboxes.get(code)
         if out is None and settings.smtp_host and mailbox:
+            copy = digest_file(digest, folder, ".eml")
+            if copy.exists():
+                report.already[code] = copy
+                continue
+            mail = message(digest, settings.sender or "", mailbox)
             try:
-                send(settings, message(digest, settings.sender or "", mailbox))
+                send(settings, mail)
             except MailError as problem:
                 report.failed[code] = str(problem)
                 report.written[code] = write(digest, folder)
                 warn(f"{code}: het weekbericht is niet verzonden ({problem}); het staat in {report.written[code]}.")
             else:
                 report.sent[code] = mailbox
+                _write(copy, bytes(mail))
             continue
         report.written[code] = write(digest, folder)
         if out is None and settings.smtp_host:

@@ -63,11 +63,12 @@ def digest_mail(context: dg.AssetExecutionContext, config: DigestConfig, outputs
     for line in report.lines():
         context.log.info(line)
     metadata = {"dag": today.isoformat(), "verzonden": len(report.sent), "bestanden": len(report.written),
-                "niets_te_melden": len(report.quiet), "mislukt": len(report.failed), "overzicht": "\n".join(report.lines())}
+                "al_verzonden": len(report.already), "niets_te_melden": len(report.quiet), "mislukt": len(report.failed), "overzicht": "\n".join(report.lines())}
     if not report.ok:
-        retry = " ".join(f"ida digest --province {code} --today {today.isoformat()};" for code in sorted(report.failed))
-        raise dg.Failure(description=f"{len(report.failed)} weekbericht(en) niet verzonden; ze staan als bestand in "
-                                     f"{digests.folder}. Opnieuw versturen: {retry}", metadata=metadata)
+        raise dg.Failure(description=f"{len(report.failed)} weekbericht(en) niet verzonden ({', '.join(sorted(report.failed))}); "
+                                     f"ze staan als bestand in {digests.folder}. Een nieuwe run van deze week (of "
+                                     f"'ida digest --today {today.isoformat()}') stuurt alleen wat nog niet verzonden is.",
+                         metadata=metadata)
     return dg.MaterializeResult(metadata=metadata)
 
 

@@ -131,8 +131,9 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
-def mail_env(platform: dict[str, str], port: int, password: str = PASSWORD) -> dict[str, str]:
-    return {**platform, "IDA_SMTP_HOST": "127.0.0.1", "IDA_SMTP_PORT": str(port), "IDA_SMTP_SECURITY": "none",
+def mail_env(platform: dict[str, str], port: int, folder: Path, password: str = PASSWORD) -> dict[str, str]:
+    """The platform with the test server as its SMTP server, and its own digest folder (where sent copies are kept)."""
+    return {**platform, "IDA_DIGEST_DIR": str(folder), "IDA_SMTP_HOST": "127.0.0.1", "IDA_SMTP_PORT": str(port), "IDA_SMTP_SECURITY": "none",
             "IDA_SMTP_USER": USER, "IDA_SMTP_PASSWORD": password, "IDA_DIGEST_FROM": "leerplatform@ipo.nl",
             "IDA_DIGEST_MAILBOXES": ",".join(f"{code}={address}" for code, address in MAILBOXES.items())}
 
@@ -153,11 +154,11 @@ def parts(message: EmailMessage) -> tuple[str, str]:
 
 # ------------------------------------------------------------------------------------------ e-mail
 
-def test_each_province_gets_its_digest_in_its_mailbox(platform, smtp, caplog, capfd) -> None:
+def test_each_province_gets_its_digest_in_its_mailbox(platform, smtp, tmp_path, caplog, capfd) -> None:
     inbox, port = smtp
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.WARNING, logger="mail.log")  # the test server's own log: every line it reads
-    report, warnings = deliver(mail_env(platform, port))
+    report, warnings = deliver(mail_env(platform, port, tmp_path))
 
     assert report.sent == {"PV26": MAILBOXES["PV26"], "PV31": MAILBOXES["PV31"]} and report.ok
     assert inbox.logins and all(login == (USER, True) for login in inbox.logins)
@@ -183,28 +184,43 @@ def test_each_province_gets_its_digest_in_its_mailbox(platform, smtp, caplog, ca
     assert all(rcpt != [MAILBOXES["PV20"]] for rcpt, _ in inbox.messages)
     assert report.quiet["PV20"].startswith("geen punten op de leeragenda en niets nieuw geleerd")
     # Drenthe has no mailbox: a file and a Dutch warning
-    assert report.written == {"PV22": Path(platform["IDA_VAR_DIR"]) / "digest" / "2026-W47" / "PV22.html"}
+    assert report.written == {"PV22": tmp_path / "2026-W47" / "PV22.html"}
     assert warnings == [f"PV22 (Drenthe) heeft geen postbus in IDA_DIGEST_MAILBOXES: het weekbericht is niet "
                         f"verzonden maar staat in {report.written['PV22']}."]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report.written["PV22"].read_text(encoding="utf-8")
     # the password went to the server only
     out, err = capfd.readouterr()
     assert PASSWORD not in "\n".join([caplog.text, out, err, *report.lines(), *warnings])
-    assert PASSWORD not in repr(Settings.from_env(mail_env(platform, port)))
+    assert PASSWORD not in repr(Settings.from_env(mail_env(platform, port, tmp_path)))
 
 
-def test_a_transient_refusal_is_tried_again(platform, smtp) -> None:
+def test_a_second_run_of_the_week_sends_only_what_was_not_sent(platform, smtp, tmp_path) -> None:
+    inbox, port = smtp
+    env = mail_env(platform, port, tmp_path)
+    first, _ = deliver(env, codes=["PV26", "PV31"])
+    copy = tmp_path / "2026-W47" / "PV26.eml"
+    assert first.sent.keys() == {"PV26", "PV31"}
+    assert message_from_bytes(copy.read_bytes(), policy=policy.default)["Subject"] == inbox.to(MAILBOXES["PV26"])["Subject"]
+    again, _ = deliver(env, codes=["PV26", "PV31"])
+    assert again.already == {"PV26": copy, "PV31": tmp_path / "2026-W47" / "PV31.eml"} and not again.sent
+    assert len(inbox.messages) == 2 and "PV26 Utrecht: deze week al verzonden" in again.lines()[0]
+    copy.unlink()  # what the line says to do to send it again
+    third, _ = deliver(env, codes=["PV26", "PV31"])
+    assert third.sent == {"PV26": MAILBOXES["PV26"]} and len(inbox.messages) == 3
+
+
+def test_a_transient_refusal_is_tried_again(platform, smtp, tmp_path) -> None:
     inbox, port = smtp
     inbox.defer = 1  # "451 try later" for the first message
-    report, _ = deliver(mail_env(platform, port), codes=["PV26"])
+    report, _ = deliver(mail_env(platform, port, tmp_path), codes=["PV26"])
     assert report.sent == {"PV26": MAILBOXES["PV26"]} and report.ok
     assert len(inbox.messages) == 1 and len(inbox.logins) == 2  # a second connection, one message
 
 
-def test_a_refused_login_fails_in_dutch_and_keeps_the_digest_as_a_file(platform, smtp) -> None:
+def test_a_refused_login_fails_in_dutch_and_keeps_the_digest_as_a_file(platform, smtp, tmp_path) -> None:
     inbox, port = smtp
     wrong = "Fout-wachtwoord-4242"
-    report, warnings = deliver(mail_env(platform, port, password=wrong), codes=["PV26"])
+    report, warnings = deliver(mail_env(platform, port, tmp_path, password=wrong), codes=["PV26"])
     # smtplib tries each mechanism the server offers (PLAIN, LOGIN) on one connection; a refusal is not tried again
     assert not report.ok and not inbox.messages and inbox.logins == [(USER, False)] * 2
     assert report.failed["PV26"].startswith("De SMTP-server 127.0.0.1:")
@@ -212,11 +228,11 @@ def test_a_refused_login_fails_in_dutch_and_keeps_the_digest_as_a_file(platform,
     assert report.written["PV26"].is_file() and warnings and wrong not in "\n".join([*warnings, *report.lines()])
 
 
-def test_an_unreachable_server_fails_after_the_attempts(platform) -> None:
+def test_an_unreachable_server_fails_after_the_attempts(platform, tmp_path) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    report, _ = deliver(mail_env(platform, port), codes=["PV31"])
+    report, _ = deliver(mail_env(platform, port, tmp_path), codes=["PV31"])
     assert "Verzenden via 127.0.0.1" in report.failed["PV31"] and "na 3 pogingen" in report.failed["PV31"]
 
 
@@ -232,7 +248,8 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
-def test_the_digest_travels_encrypted_and_the_certificate_is_checked(platform, certificate, monkeypatch, security) -> None:
+def test_the_digest_travels_encrypted_and_the_certificate_is_checked(platform, certificate, monkeypatch, tmp_path,
+                                                                     security) -> None:
     """STARTTLS (the default) and SMTPS against a server that accepts a login only over TLS; the client checks the
     server's certificate: trusted (SSL_CERT_FILE), the digest arrives; not trusted, a Dutch refusal and no message."""
     cert, key = certificate
@@ -248,7 +265,7 @@ def test_the_digest_travels_encrypted_and_the_certificate_is_checked(platform, c
     controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=inbox, auth_required=True, **tls)
     controller.start()
     try:
-        env = {**mail_env(platform, port), "IDA_SMTP_SECURITY": security}
+        env = {**mail_env(platform, port, tmp_path), "IDA_SMTP_SECURITY": security}
         untrusted, _ = deliver(env, codes=["PV26"])
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # what OpenSSL trusts besides the system's authorities
         trusted, _ = deliver(env, codes=["PV26"])
@@ -261,9 +278,9 @@ def test_the_digest_travels_encrypted_and_the_certificate_is_checked(platform, c
     assert parts(inbox.to(MAILBOXES["PV26"]))[0].startswith("Weekbericht IDA Leerplatform voor Utrecht")
 
 
-def test_starttls_against_a_server_without_it_is_refused_in_dutch(platform, smtp) -> None:
+def test_starttls_against_a_server_without_it_is_refused_in_dutch(platform, smtp, tmp_path) -> None:
     _, port = smtp
-    report, _ = deliver({**mail_env(platform, port), "IDA_SMTP_SECURITY": "starttls"}, codes=["PV26"])
+    report, _ = deliver({**mail_env(platform, port, tmp_path), "IDA_SMTP_SECURITY": "starttls"}, codes=["PV26"])
     assert "kan dit niet" in report.failed["PV26"] and "Controleer IDA_SMTP_SECURITY" in report.failed["PV26"]
 
 
@@ -302,9 +319,9 @@ def test_ida_digest_writes_and_reports_per_province(platform, tmp_path) -> None:
     assert len(lines) == 12 and (tmp_path / "2026-W47" / "PV31.html").is_file()
 
 
-def test_ida_digest_sends_and_fails_with_exit_1_without_telling_the_password(platform, smtp) -> None:
+def test_ida_digest_sends_and_fails_with_exit_1_without_telling_the_password(platform, smtp, tmp_path) -> None:
     inbox, port = smtp
-    env = mail_env(platform, port)
+    env = mail_env(platform, port, tmp_path)
     sent = subprocess.run([IDA, "digest", "--today", "2026-11-16", "--province", "Utrecht"], capture_output=True,
                           text=True, env=env, timeout=120)
     assert sent.returncode == 0, sent.stderr
@@ -347,11 +364,11 @@ def test_a_run_of_the_digest_job_writes_the_files(platform, tmp_path) -> None:
     assert (metadata["bestanden"].value, metadata["niets_te_melden"].value, metadata["verzonden"].value) == (3, 9, 0)
 
 
-def test_a_run_that_sends_keeps_the_password_out_of_its_log(platform, smtp, monkeypatch) -> None:
+def test_a_run_that_sends_keeps_the_password_out_of_its_log(platform, smtp, monkeypatch, tmp_path) -> None:
     from orchestration.definitions import build_defs
 
     inbox, port = smtp
-    env = mail_env(platform, port)
+    env = mail_env(platform, port, tmp_path)
     monkeypatch.setenv("IDA_SMTP_PASSWORD", PASSWORD)  # the resource reads it as an EnvVar when the run starts
     instance = dg.DagsterInstance.ephemeral()
     result = build_defs(Settings.from_env(env)).resolve_job_def("ida_digest").execute_in_process(
