@@ -64,7 +64,7 @@ def _province_filter(province: str | None, column: str = "province_code") -> tup
     return (f" and {column} = ?", [province]) if province else ("", [])
 
 
-def _stale_lessons(con, limits: AgendaSettings, today: date, province: str | None) -> list[AgendaItem]:
+def _stale_lessons(con, limits: AgendaSettings, today: date, province: str | None, others: bool) -> list[AgendaItem]:
     where, params = _province_filter(province, "e.province_code")
     rows = con.execute(f"""
         select e.province_code, e.experiment_key, e.title, e.core_task, max(l.lesson_date) as last_lesson, e.start_date
@@ -88,7 +88,8 @@ def _stale_lessons(con, limits: AgendaSettings, today: date, province: str | Non
     return items
 
 
-def _unanswered_questions(con, limits: AgendaSettings, today: date, province: str | None) -> list[AgendaItem]:
+def _unanswered_questions(con, limits: AgendaSettings, today: date, province: str | None,
+                          others: bool) -> list[AgendaItem]:
     where, params = _province_filter(province)
     ended = dict(con.execute(f"select experiment_key, end_date from marts.experiments where end_date < ?{where}",
                              [today, *params]).fetchall())
@@ -96,16 +97,16 @@ def _unanswered_questions(con, limits: AgendaSettings, today: date, province: st
     for q in questions(con, province):
         if q.answered or q.experiment_key not in ended:
             continue
-        others = alike(con, q.text, limits.min_score, OTHERS, provinces=_other_provinces(con, q.province_code))
+        learned = _learned(con, limits, q.text, q.province_code) if others else ()
         message = (f"Leervraag '{q.text}' van '{q.experiment_title}' is nog niet beantwoord, en het experiment eindigde "
                    f"op {_day(ended[q.experiment_key])}: lever een les aan die haar beantwoordt (kolom leervraag)"
-                   + (", of kijk wat andere provincies erover leerden." if others else "."))
+                   + (", of kijk wat andere provincies erover leerden." if learned else "."))
         items.append(AgendaItem(q.province_code, "unanswered_question", q.experiment_key, q.experiment_title,
-                                q.core_task, message, ended[q.experiment_key], others, q.text))
+                                q.core_task, message, ended[q.experiment_key], learned, q.text))
     return items
 
 
-def _open_dilemmas(con, limits: AgendaSettings, today: date, province: str | None) -> list[AgendaItem]:
+def _open_dilemmas(con, limits: AgendaSettings, today: date, province: str | None, others: bool) -> list[AgendaItem]:
     where, params = _province_filter(province)
     rows = con.execute(f"""
         select province_code, lesson_key, experiment_key, experiment_title, core_task, lesson_text,
@@ -115,14 +116,14 @@ def _open_dilemmas(con, limits: AgendaSettings, today: date, province: str | Non
     """, [today, limits.dilemma_open_days, *params]).fetchall()
     items = []
     for code, lesson_key, key, title, task, text, level, since in rows:
-        others = alike(con, text, limits.min_score, OTHERS, provinces=_other_provinces(con, code))
+        learned = _learned(con, limits, text, code) if others else ()
         message = (f"Een dilemma van '{title}' ligt sinds {_day(since)} open op niveau {level} ({(today - since).days} "
                    "dagen): breng het ter besluit of escaleer het naar het volgende niveau.")
-        items.append(AgendaItem(code, "open_dilemma", key, title, task, message, since, others, lesson_key))
+        items.append(AgendaItem(code, "open_dilemma", key, title, task, message, since, learned, lesson_key))
     return items
 
 
-def _missing_results(con, limits: AgendaSettings, today: date, province: str | None) -> list[AgendaItem]:
+def _missing_results(con, limits: AgendaSettings, today: date, province: str | None, others: bool) -> list[AgendaItem]:
     where, params = _province_filter(province, "e.province_code")
     rows = con.execute(f"""
         select e.province_code, e.experiment_key, e.title, e.core_task, max(r.measured_on) as last_result, e.start_date
@@ -143,9 +144,11 @@ def _missing_results(con, limits: AgendaSettings, today: date, province: str | N
     return items
 
 
-def _other_provinces(con, province: str) -> tuple[str, ...]:
-    return tuple(c for (c,) in con.execute("select code from vocab.provincies where code != ? order by code",
-                                           [province]).fetchall())
+def _learned(con, limits: AgendaSettings, text: str, province: str) -> tuple[Learned, ...]:
+    """The lessons of other provinces than `province` nearest to `text`, alike enough."""
+    other = tuple(c for (c,) in con.execute("select code from vocab.provincies where code != ? order by code",
+                                            [province]).fetchall())
+    return alike(con, text, limits.min_score, OTHERS, provinces=other)
 
 
 RULES = {"stale_lessons": _stale_lessons, "unanswered_question": _unanswered_questions,
@@ -153,11 +156,12 @@ RULES = {"stale_lessons": _stale_lessons, "unanswered_question": _unanswered_que
 
 
 def agenda(con: duckdb.DuckDBPyConnection, limits: AgendaSettings, today: date | None = None,
-           province: str | None = None) -> list[AgendaItem]:
+           province: str | None = None, others: bool = True) -> list[AgendaItem]:
     """What needs attention on `today` (default: today), for one province (a CBS code) or all; by province, then in
-    the order of KINDS, oldest clock first."""
+    the order of KINDS, oldest clock first. `others=False` leaves out what other provinces learned (a search per open
+    question or dilemma), for when only the items count."""
     today = today or date.today()
-    items = [item for rule in RULES.values() for item in rule(con, limits, today, province)]
+    items = [item for rule in RULES.values() for item in rule(con, limits, today, province, others)]
     order = list(KINDS)
     return sorted(items, key=lambda i: (i.province_code, order.index(i.kind), i.since or date.min, i.experiment_key,
                                         i.subject or ""))
@@ -170,6 +174,6 @@ def why_empty(con: duckdb.DuckDBPyConnection, limits: AgendaSettings, province: 
         return "Geen experimenten aangeleverd: er is nog niets om te volgen."
     counted = "1 experiment" if experiments == 1 else f"de {experiments} experimenten"
     return (f"Niets vraagt nu aandacht bij {counted}: elk lopend experiment heeft een les van de "
-            f"laatste {limits.stale_lesson_months} maanden en een resultaat van de laatste {limits.result_months} "
-            f"maanden, geen dilemma ligt langer dan {limits.dilemma_open_days} dagen open en de leervragen van "
+            f"laatste {limits.stale_lesson_months} maanden en, als het doelen heeft, een resultaat van de laatste "
+            f"{limits.result_months} maanden, geen dilemma ligt langer dan {limits.dilemma_open_days} dagen open en de leervragen van "
             "afgelopen experimenten zijn beantwoord.")

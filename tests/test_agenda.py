@@ -184,6 +184,9 @@ def test_open_dilemmas_longer_than_ninety_days_at_their_level(platform: Platform
     assert (item.subject, item.since) == ("PV20:E-L1", TODAY - timedelta(days=91))
     assert "Gedeputeerde Staten (GS)" in item.message and "91 dagen" in item.message
     assert [(o.province_code, o.lesson_key) for o in item.others] == [("PV26", "PV26:W-L1")]
+    bare = [i for i in engine.agenda(platform.con, replace(LIMITS, min_score=0.1), today=TODAY, others=False)
+            if i.kind == "open_dilemma"]
+    assert bare == [replace(item, others=())]  # the same item, without the search
     longer = platform.items(replace(LIMITS, dilemma_open_days=89), kind="open_dilemma")
     assert [i.subject for i in longer] == ["PV20:E-L1", "PV20:E-L2"]
 

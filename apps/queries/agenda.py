@@ -13,14 +13,15 @@ from ida import agenda as engine
 from ida import learning_questions as lq
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _agenda(today: date, version_name: str) -> tuple[engine.AgendaItem, ...]:
-    return tuple(engine.agenda(connection(version_name).cursor(), settings().agenda, today=today))
+@st.cache_data(max_entries=32, show_spinner=False)
+def _agenda(today: date, province: str | None, version_name: str) -> tuple[engine.AgendaItem, ...]:
+    return tuple(engine.agenda(connection(version_name).cursor(), settings().agenda, today=today, province=province,
+                               others=province is not None))
 
 
-def agenda(today: date) -> tuple[engine.AgendaItem, ...]:
-    """Every province's agenda items on `today`."""
-    return _agenda(today, version())
+def agenda(today: date, province: str | None = None) -> tuple[engine.AgendaItem, ...]:
+    """One province's agenda items on `today`, with what other provinces learned; or every province's, without."""
+    return _agenda(today, province, version())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

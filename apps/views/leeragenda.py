@@ -24,7 +24,6 @@ require_data()
 limits = queries.settings().agenda
 today = date.today()
 provinces = queries.province_names()
-items = agenda.agenda(today)
 view = st.segmented_control("Voor wie", ["Mijn provincie", "Kopgroep: alle provincies"], default="Mijn provincie",
                             key="weergave")
 st.caption(f"Stand op {today:%d-%m-%Y}. Grenzen: {limits.stale_lesson_months} maanden zonder les, "
@@ -34,7 +33,7 @@ st.caption(f"Stand op {today:%d-%m-%Y}. Grenzen: {limits.stale_lesson_months} ma
 def province_view() -> Report:
     code = st.selectbox("Provincie", list(provinces), format_func=provinces.get, key="provincie")
     report = Report(f"Leeragenda {provinces[code]}", {"Provincie": provinces[code], "Stand op": f"{today:%d-%m-%Y}"})
-    own = [i for i in items if i.province_code == code]
+    own = agenda.agenda(today, code)
     if not own:
         reason = agenda.why_empty(code)
         st.success(reason)
@@ -71,6 +70,7 @@ def province_view() -> Report:
 
 def kopgroep_view() -> Report:
     report = Report("Leeragenda van alle provincies", {"Stand op": f"{today:%d-%m-%Y}"})
+    items = agenda.agenda(today)
     table = agenda.counts(items, provinces)
     st.subheader("Wat per provincie aandacht vraagt")
     order = list(KINDS.values())
