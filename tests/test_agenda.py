@@ -323,16 +323,19 @@ def _ready(tab) -> None:
 
 def test_the_leeragenda_page_for_a_province_and_for_the_kopgroep(dashboard: str, page, var_dir: Path) -> None:
     with serving.connect(var_dir / "serving") as con:
-        utrecht = engine.agenda(con, LIMITS, province="PV26")
+        code = next(i.province_code for i in engine.agenda(con, LIMITS) if i.others)  # one that learns from others
+        own = engine.agenda(con, LIMITS, province=code)
     page.goto(f"{dashboard}/leeragenda")
     _ready(page)
     page.get_by_role("combobox").first.click()  # the province
-    page.get_by_role("option", name="Utrecht").click()
+    page.get_by_role("option", name=provinces().label(code), exact=True).click()
     _ready(page)
     text = page.locator('[data-testid="stMain"]').inner_text()
-    assert utrecht, "Utrecht heeft vandaag niets op de agenda"
-    for item in utrecht:
+    for item in own:
         assert item.message in text, item.message
+        for other in item.others:
+            assert other.text in text and f"· les {other.lesson_key}" in text, other
+            assert page.get_by_role("link", name=f"Open {other.experiment_key}").count() >= 1
     assert page.locator('[data-testid="stException"]').count() == 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "leeragenda-provincie.png"), full_page=True)

@@ -47,7 +47,7 @@ def province_view() -> Report:
         if not of_kind:
             continue
         st.subheader(f"{label} ({number(len(of_kind))})")
-        for n, item in enumerate(of_kind):
+        for item in of_kind:
             with st.container(border=True):
                 st.text(item.message)
                 since = f"sinds {item.since:%d-%m-%Y}" if item.since else "nog nooit"
@@ -58,6 +58,8 @@ def province_view() -> Report:
                         st.text(other.text)
                         st.caption(f"{md(provinces.get(other.province_code, other.province_code))} · les "
                                    f"{md(other.lesson_key)}")
+                        st.page_link("views/catalogus.py", label=f"Open {md(other.experiment_key)}",
+                                     icon=":material/diversity_3:", query_params={"experiment": other.experiment_key})
                 st.page_link("views/catalogus.py", label=f"Experiment: {md(item.experiment_title)}",
                              icon=":material/science:", query_params={"experiment": item.experiment_key})
         report.items(label, [(item.experiment_title, f"{provinces[code]} · {label}"
