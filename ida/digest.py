@@ -3,8 +3,8 @@ learned on its core tasks, as an e-mail (plain text and HTML) to its functional 
 
 "Newly learned" is a lesson of another province dated (`lesson_date`, the date the province gave it) in the seven
 days before `today`, on a core task the province runs a (not stopped) experiment in. A province with nothing on its
-agenda and nothing new elsewhere gets no digest: no message is no news. A sent e-mail is kept beside the files (`.eml`), so that a
-re-run of the same week sends only what was not sent yet. All user text is plain text: the HTML
+agenda and nothing new elsewhere gets no digest: no message is no news. A sent e-mail is kept beside the files
+(`.eml`), so that a re-run of the same week sends only what was not sent yet. All user text is plain text: the HTML
 template escapes every value (Jinja2 autoescape), nothing is read as Markdown or HTML.
 """
 

@@ -9,6 +9,7 @@ import dagster as dg
 
 from ida import digest
 from ida.settings import AgendaSettings, DigestSettings
+from ida.standard.vocabularies import provinces
 from ida.warehouse import serving
 from orchestration.catalogue import serving_copy
 from orchestration.resources import ServingResource
@@ -57,17 +58,22 @@ def digest_mail(context: dg.AssetExecutionContext, config: DigestConfig, outputs
     """Sends each province its weekly digest — its learning agenda and what other provinces newly learned on its core
     tasks — to its mailbox, or writes it as an HTML file (no SMTP server, no mailbox). Fails when a message failed."""
     today = date.fromisoformat(config.today) if config.today else digest.today_in_amsterdam()
+    code = provinces().resolve(config.province) if config.province else None
+    if config.province and code is None:
+        raise dg.Failure(description=f"Onbekende provincie '{config.province}'. Gebruik een CBS-code (PV20 … PV31).")
     with serving.connect(Path(outputs.serving_dir)) as con:
-        report = digest.deliver(con, digests.settings(), digests.agenda_settings(), today,
-                                [config.province] if config.province else None, warn=context.log.warning)
+        report = digest.deliver(con, digests.settings(), digests.agenda_settings(), today, [code] if code else None,
+                                warn=context.log.warning)
     for line in report.lines():
         context.log.info(line)
     metadata = {"dag": today.isoformat(), "verzonden": len(report.sent), "bestanden": len(report.written),
-                "al_verzonden": len(report.already), "niets_te_melden": len(report.quiet), "mislukt": len(report.failed), "overzicht": "\n".join(report.lines())}
+                "al_verzonden": len(report.already), "niets_te_melden": len(report.quiet),
+                "mislukt": len(report.failed), "overzicht": "\n".join(report.lines())}
     if not report.ok:
-        raise dg.Failure(description=f"{len(report.failed)} weekbericht(en) niet verzonden ({', '.join(sorted(report.failed))}); "
-                                     f"ze staan als bestand in {digests.folder}. Een nieuwe run van deze week (of "
-                                     f"'ida digest --today {today.isoformat()}') stuurt alleen wat nog niet verzonden is.",
+        failed = ", ".join(sorted(report.failed))
+        raise dg.Failure(description=f"{len(report.failed)} weekbericht(en) niet verzonden ({failed}); ze staan als "
+                                     f"bestand in {digests.folder}. Een nieuwe run van deze week (of 'ida digest "
+                                     f"--today {today.isoformat()}') stuurt alleen wat nog niet verzonden is.",
                          metadata=metadata)
     return dg.MaterializeResult(metadata=metadata)
 

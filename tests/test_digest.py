@@ -394,3 +394,28 @@ def test_mailboxes_and_smtp_settings_are_checked_in_dutch() -> None:
                          ({"IDA_SMTP_HOST": "smtp.ipo.nl"}, "IDA_DIGEST_FROM niet")]:
         with pytest.raises(SettingsError, match=message):
             Settings.from_env(env)
+
+
+def run_digest_job(env: dict[str, str], **config: str) -> dg.ExecuteInProcessResult:
+    from orchestration.definitions import build_defs
+
+    job = build_defs(Settings.from_env(env)).resolve_job_def("ida_digest")
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+                                  run_config={"ops": {"digest_mail": {"config": {"today": "2026-11-16", **config}}}})
+
+
+def test_a_run_that_fails_to_send_fails_and_the_next_run_sends_only_that(platform, smtp, monkeypatch, tmp_path) -> None:
+    inbox, port = smtp
+    monkeypatch.setenv("IDA_SMTP_PASSWORD", PASSWORD)
+    env = {**mail_env(platform, port, tmp_path), "IDA_DIGEST_MAILBOXES": f"PV26={MAILBOXES['PV26']}"}
+    assert run_digest_job(env, province="PV26").success
+    env["IDA_DIGEST_MAILBOXES"] += f",PV31={MAILBOXES['PV31']}"
+    inbox.defer = 3  # each of the three attempts for PV31 answered 451 (PV26 is sent already and skipped)
+    failed = run_digest_job(env)
+    assert not failed.success and len(inbox.messages) == 1
+    failure = next(e for e in failed.all_events if e.is_step_failure).event_specific_data.error.message
+    assert "1 weekbericht(en) niet verzonden (PV31)" in failure and (tmp_path / "2026-W47" / "PV31.html").is_file()
+    again = run_digest_job(env)
+    metadata = again.asset_materializations_for_node("digest_mail")[0].metadata
+    assert again.success and (metadata["verzonden"].value, metadata["al_verzonden"].value) == (1, 1)
+    assert [rcpt for rcpt, _ in inbox.messages] == [[MAILBOXES["PV26"]], [MAILBOXES["PV31"]]]
