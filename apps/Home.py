@@ -9,6 +9,7 @@ COMPARE = [
     st.Page("views/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:"),
     st.Page("views/lessen.py", title="Lessen", icon=":material/school:"),
     st.Page("views/dilemmas.py", title="Dilemma's", icon=":material/balance:"),
+    st.Page("views/leeragenda.py", title="Leeragenda", icon=":material/checklist:"),
     st.Page("views/voorbij_experimenteren.py", title="Voorbij het experimenteren", icon=":material/trending_up:"),
     st.Page("views/volwassenheid.py", title="Volwassenheid", icon=":material/stairs:"),
     st.Page("views/catalogus.py", title="Catalogus", icon=":material/menu_book:"),

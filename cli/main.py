@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import curation, deliveries, experiments, harvest, learning, platform
+from cli import agenda, curation, deliveries, digest, experiments, harvest, learning, platform
 from cli.common import fail
 from ida.errors import IdaError
 
@@ -28,6 +28,8 @@ app.command("publish")(platform.publish)
 app.command("search")(learning.search)
 app.command("similar")(learning.similar)
 app.command()(experiments.experiment)
+app.command()(agenda.agenda)
+app.command()(digest.digest)
 app.command()(curation.classify)
 app.command("demo-tokens")(curation.demo_tokens)
 

@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+
 from ida.errors import UsageError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +72,65 @@ class DcatSettings:
 
 
 @dataclass(frozen=True)
+class AgendaSettings:
+    """When the learning agenda (ida/agenda.py) asks a province for attention, and how alike a lesson must be to be
+    suggested as an answer to a learning question."""
+
+    stale_lesson_months: int = 6  # IDA_AGENDA_STALE_LESSON_MONTHS: a running experiment without a new lesson this long
+    dilemma_open_days: int = 90  # IDA_AGENDA_DILEMMA_OPEN_DAYS: an open dilemma longer than this at its level
+    result_months: int = 12  # IDA_AGENDA_RESULT_MONTHS: an experiment with goals without a measured result this long
+    min_score: float = 8.0  # IDA_SUGGEST_MIN_SCORE: the least search score (BM25) of a suggested lesson
+
+
+SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}  # IDA_SMTP_SECURITY → the port when IDA_SMTP_PORT is empty
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """Where the weekly digest (ida/digest.py) goes: e-mail through an SMTP server to each province's functional
+    mailbox; without a server, or for a province without a mailbox, an HTML file under `folder`."""
+
+    folder: Path = REPO_ROOT / "var" / "digest"  # IDA_DIGEST_DIR: <folder>/<JJJJ-Www>/<PVxx>.html
+    smtp_host: str | None = None  # IDA_SMTP_HOST: empty = no e-mail, only files
+    smtp_port: int = SMTP_PORTS["starttls"]  # IDA_SMTP_PORT
+    smtp_security: str = "starttls"  # IDA_SMTP_SECURITY: starttls, ssl (SMTPS) or none
+    smtp_user: str | None = None  # IDA_SMTP_USER: empty = no login
+    smtp_password: str | None = field(default=None, repr=False)  # IDA_SMTP_PASSWORD: never logged
+    sender: str | None = None  # IDA_DIGEST_FROM: the From address
+    mailboxes: Mapping[str, str] = field(default_factory=dict)  # IDA_DIGEST_MAILBOXES: CBS code → functional mailbox
+
+
+def _address(name: str, value: str) -> str:
+    """`value` if it is one plain e-mail address (local@domain), else a SettingsError naming `name`."""
+    try:
+        address = Address(addr_spec=value)
+    except (HeaderParseError, ValueError, IndexError):
+        address = None
+    if address is None or not address.domain or "." not in address.domain:
+        raise SettingsError(f"{name}: {value!r} is geen e-mailadres. Schrijf een adres als postbus@provincie.nl.")
+    return address.addr_spec
+
+
+def _mailboxes(value: str) -> dict[str, str]:
+    """`PV20=a@b.nl,PV26=c@d.nl` (also `;` between entries, a province's name for its code) → code → address."""
+    from ida.standard.vocabularies import provinces
+
+    found: dict[str, str] = {}
+    for entry in value.replace(";", ",").split(","):
+        if not entry.strip():
+            continue
+        name, sign, address = entry.partition("=")
+        code = provinces().resolve(name) if sign else None
+        if code is None:
+            raise SettingsError(f"IDA_DIGEST_MAILBOXES: {entry.strip()!r} is geen PVxx=adres. Schrijf bijvoorbeeld "
+                                "IDA_DIGEST_MAILBOXES=\"PV20=leren@provinciegroningen.nl,PV26=leren@provincie-utrecht.nl\".")
+        if code in found:
+            raise SettingsError(f"IDA_DIGEST_MAILBOXES noemt {code} twee keer. Geef elke provincie één postbus.")
+        found[code] = _address("IDA_DIGEST_MAILBOXES", address.strip())
+    return found
+
+
+@dataclass(frozen=True)
 class Settings:
     """Paths, limits and endpoints of one platform installation."""
 
@@ -90,6 +152,8 @@ class Settings:
     limits: Limits = Limits()
     harvest: HarvestSettings = HarvestSettings()
     dcat: DcatSettings = DcatSettings()
+    agenda: AgendaSettings = AgendaSettings()
+    digest: DigestSettings = DigestSettings()
     dbt_project_dir: Path = DBT_PROJECT_DIR
 
     @classmethod
@@ -120,6 +184,14 @@ class Settings:
             return value or default
 
         var_dir = path("IDA_VAR_DIR", REPO_ROOT / "var")
+        security = (env.get("IDA_SMTP_SECURITY") or "starttls").strip().lower()
+        if security not in SMTP_PORTS:
+            raise SettingsError(f"IDA_SMTP_SECURITY={security!r} ken ik niet. Kies starttls, ssl of none.")
+        smtp_host = (env.get("IDA_SMTP_HOST") or "").strip() or None
+        sender = (env.get("IDA_DIGEST_FROM") or "").strip()
+        if smtp_host and not sender:
+            raise SettingsError("IDA_SMTP_HOST is gezet maar IDA_DIGEST_FROM niet. Zet het afzenderadres van de "
+                                "weekberichten, bijvoorbeeld IDA_DIGEST_FROM=leerplatform@ipo.nl.")
         landing = env.get("IDA_LANDING")
         landing_dirs = (tuple(Path(p).expanduser().resolve() for p in landing.split(os.pathsep) if p)
                         if landing else (SAMPLES_DIR,))
@@ -159,5 +231,21 @@ class Settings:
                 access_rights=uri("IDA_ACCESS_RIGHTS", DcatSettings.access_rights),
                 data_license=uri("IDA_DATA_LICENSE", DcatSettings.data_license),
                 metadata_license=uri("IDA_METADATA_LICENSE", DcatSettings.metadata_license),
+            ),
+            digest=DigestSettings(
+                folder=path("IDA_DIGEST_DIR", var_dir / "digest"),
+                smtp_host=smtp_host,
+                smtp_port=int(number("IDA_SMTP_PORT", SMTP_PORTS[security], int)),
+                smtp_security=security,
+                smtp_user=env.get("IDA_SMTP_USER") or None,
+                smtp_password=env.get("IDA_SMTP_PASSWORD") or None,
+                sender=_address("IDA_DIGEST_FROM", sender) if sender else None,
+                mailboxes=_mailboxes(env.get("IDA_DIGEST_MAILBOXES") or ""),
+            ),
+            agenda=AgendaSettings(
+                stale_lesson_months=int(number("IDA_AGENDA_STALE_LESSON_MONTHS", AgendaSettings.stale_lesson_months, int)),
+                dilemma_open_days=int(number("IDA_AGENDA_DILEMMA_OPEN_DAYS", AgendaSettings.dilemma_open_days, int)),
+                result_months=int(number("IDA_AGENDA_RESULT_MONTHS", AgendaSettings.result_months, int)),
+                min_score=number("IDA_SUGGEST_MIN_SCORE", AgendaSettings.min_score),
             ),
         )

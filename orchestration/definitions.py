@@ -6,7 +6,7 @@ import dataclasses
 import dagster as dg
 
 from ida.settings import Settings
-from orchestration import catalogue, deliveries, harvest, pipeline, warehouse_models
+from orchestration import catalogue, deliveries, digest, harvest, pipeline, warehouse_models
 from orchestration.resources import CkanResource, LandingZoneResource, ServingResource, WarehouseResource
 
 
@@ -14,9 +14,9 @@ def build_defs(settings: Settings) -> dg.Definitions:
     """Every asset, job, schedule and sensor, with resources set from `settings`."""
     return dg.Definitions(
         assets=[deliveries.province_deliveries, harvest.province_harvest, warehouse_models.warehouse_models,
-                catalogue.serving_copy, catalogue.catalogue_export, catalogue.ckan_publication],
-        jobs=[pipeline.pipeline_job, harvest.harvest_job],
-        schedules=[pipeline.daily_pipeline, harvest.daily_harvest],
+                catalogue.serving_copy, catalogue.catalogue_export, catalogue.ckan_publication, digest.digest_mail],
+        jobs=[pipeline.pipeline_job, harvest.harvest_job, digest.digest_job],
+        schedules=[pipeline.daily_pipeline, harvest.daily_harvest, digest.weekly_digest],
         sensors=[deliveries.accepted_submissions],
         resources={
             "warehouse_db": WarehouseResource(path=str(settings.warehouse)),
@@ -32,6 +32,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
             "ckan": CkanResource(url=settings.ckan_url, state_dir=str(settings.var_dir),
                                  api_token=dg.EnvVar("CKAN_API_TOKEN") if settings.ckan_api_token else None),
             "harvest_settings": harvest.HarvestResource.of(settings.harvest),
+            "digests": digest.DigestResource.of(settings.digest, settings.agenda),
         },
     )
 

@@ -28,8 +28,9 @@ FULL_BUILD_TAG = "ida/full_build"  # "true": every step redoes everything (the d
 
 pipeline_job = dg.define_asset_job(
     "ida_pipeline",
-    # harvesting has its own job (one run per province, before this one): a broken portal never blocks the build
-    selection=dg.AssetSelection.all() - dg.AssetSelection.key_prefixes("harvest"),
+    # harvesting has its own job (one run per province, before this one): a broken portal never blocks the build;
+    # the weekly digest has its own too (orchestration/digest.py): a pipeline run sends no e-mail
+    selection=dg.AssetSelection.all() - dg.AssetSelection.key_prefixes("harvest") - dg.AssetSelection.groups("digest"),
     description="Laadt de leveringen, bouwt de marts, publiceert de serveerkopie en de catalogus.",
 )
 

@@ -16,7 +16,8 @@ from ida.standard.vocabularies import provinces
 
 ENTRY = str(REPO_ROOT / "apps" / "Home.py")
 PAGES = sorted(p.name for p in (REPO_ROOT / "apps" / "views").glob("*.py"))
-OURS = ("overzicht.py", "vergelijken.py", "lessen.py", "dilemmas.py", "voorbij_experimenteren.py", "catalogus.py")
+OURS = ("overzicht.py", "vergelijken.py", "lessen.py", "dilemmas.py", "voorbij_experimenteren.py", "catalogus.py",
+        "leeragenda.py")
 
 
 def page(name: str, **query: str) -> AppTest:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from apps import queries
-from apps.learning_panel import related_panel
+from apps.learning_panel import questions_panel, related_panel
 from apps.queries import catalogue, learning
 from apps.components import (Report, as_list, csv_download, describe, listed, md, number, phase_badge, report_button,
                              require_data)
@@ -104,8 +104,6 @@ if key:
                     st.text(f"Looptijd: {period}\nBudget: {budget}\nEigenaar: {row['owner'] or '—'}\n"
                             f"Contact: {row['contact'] or '—'}")
                 with right:
-                    st.markdown("**Leervragen**")
-                    st.text(bullets(row["learning_questions"]))
                     st.markdown("**Beoogde resultaten**")
                     st.text(bullets(row["intended_results"]))
                     st.markdown("**Partners**")
@@ -116,6 +114,7 @@ if key:
                     st.text(f"Publieke waarden: {listed([value_labels.get(v, v) for v in as_list(row['public_values'])])}\n"
                             f"Trefwoorden: {listed(row['keywords'])}")
 
+                question_entries = questions_panel(key)
                 results = catalogue.experiment_results(key)
                 st.markdown(f"**Resultaten** ({number(len(results))} metingen)")
                 if results.empty:
@@ -157,6 +156,7 @@ if key:
             report.filters["Geopend experiment"] = f"{row['province_name']} — {row['title']}"
             report.items("Geopend experiment", [(row["title"], f"{row['province_name']} · {row['phase_label']}",
                                                  row["summary"] or "")])
+            report.items("Leervragen en hun antwoorden", question_entries)
             report.table("Resultaten", results.drop(columns=["voortgang", "laatste"]))
             report.table("Geleerde lessen", lessons)
 
