@@ -232,7 +232,7 @@ BM25_K1, BM25_B = 1.2, 0.75
 PREFIX_MIN = 4  # a query stem this long also finds the indexed words that start with it
 DENSE_SHARE = 32  # a token in more than 1/32 of the documents is summed as a dense column
 POOL = 20  # `similar` re-ranks this many nearest lessons of the first pass, and as many of the feedback lesson
-FEEDBACK = 0.5  # in `similar`, the weight of the nearest lesson's own neighbours (pseudo-relevance feedback; 0 = none)
+FEEDBACK = 0.3  # in `similar`, the weight of the nearest lesson's own neighbours (pseudo-relevance feedback; 0 = none)
 
 LESSON_DOCUMENTS = """
     select lesson_key as key, province_code, experiment_key, lesson_text as text, lesson_text as document
