@@ -26,6 +26,8 @@ def _related(kind: str, key: str, version_name: str) -> pd.DataFrame:
             return pd.DataFrame()
         province, text = row
         lessons, experiments = index.related(cursor, text or "", province, top=RELATED, exclude=(key,))
+        if kind == "les":  # a lesson's nearest lessons are those of `ida similar`
+            lessons = index.similar(cursor, key, top=RELATED)
         names = dict(cursor.execute("select code, naam from vocab.provincies").fetchall())
         titles = dict(cursor.execute("select experiment_key, title from marts.experiments where experiment_key in "
                                      "(select unnest(?))", [[h.experiment_key for h in lessons + experiments]]).fetchall())
