@@ -6,11 +6,11 @@
   de kwaliteit van de lucht"), and each word or part that is in the domain's synonym list
   (`ida/standard/vocabularies/zoeksynoniemen.csv`, which a coordinator extends) also indexed as its group, so
   "inkoop" finds "aanbesteding" and "middelen" finds "budget".
-- **Index** (`build_index`): BM25 over the lessons (text and experiment title) and over the experiments (title,
-  summary, task, learning questions, keywords), ranked by bm25s. `ida.warehouse.serving.publish` builds it into
+- **Index** (`build_index`): BM25 over the lessons (their text) and over the experiments (title, summary, task,
+  learning questions, keywords), ranked by bm25s, with the tokens of each document. `ida.warehouse.serving.publish` builds it into
   every serving copy: the documents in the copy's schema `search`, the BM25 matrices in the folder beside it
   (`marts-….search/`), written before the copy is pointed at, removed with it.
-- **Queries** (`Index`): `search` (a query), `similar` (a lesson's nearest lessons), `related` (any text's nearest
+- **Queries** (`Index`): `search` (a query), `similar` (a lesson's mutual nearest lessons), `related` (any text's nearest
   lessons and experiments, for the "Wat leerden andere provincies hierover?" panel) and `shared_words`.
 """
 
@@ -91,10 +91,7 @@ class Tokeniser:
 
     def tokens(self, text: str) -> list[str]:
         """The tokens of `text`, in order, with repeats (term frequency counts)."""
-        return self.tokens_of(words(text))
-
-    def tokens_of(self, text_words: list[str]) -> list[str]:
-        return [token for word in text_words for token in self.word_tokens(word)]
+        return [token for word in words(text) for token in self.word_tokens(word)]
 
     def word_tokens(self, word: str) -> tuple[str, ...]:
         return _word_tokens(self, word)
@@ -253,8 +250,13 @@ TOKENS = "{kind}-tokens.npz"  # beside the matrices: the distinct token ids of e
 
 def experiment_document(con: duckdb.DuckDBPyConnection, experiment_key: str) -> str | None:
     """The text an experiment is indexed by (title, summary, task, learning questions, keywords)."""
-    row = con.execute(f"select document from ({EXPERIMENT_DOCUMENTS}) where key = ?", [experiment_key]).fetchone()
-    return row[0] if row else None
+    return experiment_documents(con, [experiment_key]).get(experiment_key)
+
+
+def experiment_documents(con: duckdb.DuckDBPyConnection, experiment_keys: list[str]) -> dict[str, str]:
+    """experiment_key → the text it is indexed by, for each of `experiment_keys` that is an experiment."""
+    return dict(con.execute(f"select key, document from ({EXPERIMENT_DOCUMENTS}) where key in (select unnest(?))",
+                            [list(experiment_keys)]).fetchall())
 
 
 class NotIndexed(LookupError):
@@ -294,11 +296,17 @@ def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: 
                         select (row_number() over (order by key) - 1)::integer, key, province_code, experiment_key, text
                         from ({sql}) order by 1""")
         vocabulary: dict[str, int] = {}
+        word_ids: dict[str, list[int]] = {}  # each distinct word's token ids, found once
         ids = []
         for (document,) in con.execute(f"select document from ({sql}) order by key").fetchall():
-            document_words = words(document)
-            long_words.update(w for w in document_words if len(w) >= MIN_COMPOUND)
-            ids.append([vocabulary.setdefault(t, len(vocabulary)) for t in tokeniser.tokens_of(document_words)])
+            document_ids = []
+            for word in words(document):
+                found = word_ids.get(word)
+                if found is None:
+                    found = word_ids[word] = [vocabulary.setdefault(t, len(vocabulary)) for t in tokeniser.word_tokens(word)]
+                document_ids.extend(found)
+            ids.append(document_ids)
+        long_words.update(w for w in word_ids if len(w) >= MIN_COMPOUND)
         if not vocabulary:  # bm25s needs one token; an index of nothing finds nothing
             vocabulary, ids = {"_": 0}, [[0] for _ in ids] or [[0]]
         _bm25(ids, vocabulary).save(str(folder / kind), show_progress=False)
@@ -534,7 +542,6 @@ class Index:
         keep = docs.province_mask(exclude=None if all_provinces else province)
         first = self._relative(doc, keep)
         pool = docs.top(first, POOL, None)
-        scores = np.zeros(len(docs.keys), dtype=np.float32)
         if not pool:
             return []
         pool = np.array([i for i, _ in pool])
@@ -549,6 +556,7 @@ class Index:
             more[pool == nearest] = 0
             if more.max() > 0:
                 mutual = mutual + self.feedback * mutual.max() * more / more.max()
+        scores = np.zeros(len(docs.keys), dtype=np.float32)
         scores[pool] = mutual
         return self._texts(con, docs, docs.top(scores, top, keep))
 
