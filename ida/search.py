@@ -307,9 +307,10 @@ def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: 
                 document_ids.extend(found)
             ids.append(document_ids)
         long_words.update(w for w in word_ids if len(w) >= MIN_COMPOUND)
-        if not vocabulary:  # bm25s needs one token; an index of nothing finds nothing
-            vocabulary, ids = {"_": 0}, [[0] for _ in ids] or [[0]]
-        _bm25(ids, vocabulary).save(str(folder / kind), show_progress=False)
+        if vocabulary:
+            _bm25(ids, vocabulary).save(str(folder / kind), show_progress=False)
+        else:  # bm25s needs one token; an index of nothing finds nothing
+            _bm25([[0]] * max(len(ids), 1), {"_": 0}).save(str(folder / kind), show_progress=False)
         distinct = [np.unique(np.asarray(doc, dtype=np.int32)) for doc in ids]
         np.savez(folder / TOKENS.format(kind=kind), indptr=np.cumsum([0] + [len(d) for d in distinct]),
                  ids=np.concatenate(distinct) if distinct else np.zeros(0, np.int32))
