@@ -7,11 +7,11 @@
   (`ida/standard/vocabularies/zoeksynoniemen.csv`, which a coordinator extends) also indexed as its group, so
   "inkoop" finds "aanbesteding" and "middelen" finds "budget".
 - **Index** (`build_index`): BM25 over the lessons (their text) and over the experiments (title, summary, task,
-  learning questions, keywords), ranked by bm25s, with the tokens of each document. `ida.warehouse.serving.publish` builds it into
-  every serving copy: the documents in the copy's schema `search`, the BM25 matrices in the folder beside it
-  (`marts-….search/`), written before the copy is pointed at, removed with it.
-- **Queries** (`Index`): `search` (a query), `similar` (a lesson's mutual nearest lessons), `related` (any text's nearest
-  lessons and experiments, for the "Wat leerden andere provincies hierover?" panel) and `shared_words`.
+  learning questions, keywords), ranked by bm25s, with the tokens of each document. `ida.warehouse.serving.publish`
+  builds it into every serving copy: the documents in the copy's schema `search`, the BM25 matrices and tokens in
+  the folder beside it (`marts-….search/`), written before the copy is pointed at, removed with it.
+- **Queries** (`Index`): `search` (a query), `similar` (a lesson's mutual nearest lessons), `related` (any text's
+  nearest lessons and experiments, for the "Wat leerden andere provincies hierover?" panel) and `shared_words`.
 """
 
 from __future__ import annotations
@@ -531,10 +531,11 @@ class Index:
         when the key is not a lesson.
 
         Two lessons are alike when each is near the top of the other's list: the score of B for A's words as the
-        query, divided by the score of A's nearest lesson, plus the same the other way round (`_mutual`) — a lesson
-        that shares a few common words with many others is nobody's nearest. Then pseudo-relevance feedback: the
-        nearest lesson's own neighbours count for FEEDBACK as much (a lesson that says the same in other words often
-        shares words with that neighbour rather than with this one)."""
+        query, divided by the score of A's nearest lesson (`_relative`), plus the same the other way round
+        (`_reverse`) — a lesson that shares a few common words with many others is nobody's nearest. The POOL best
+        of the first list are ranked so. Then pseudo-relevance feedback: the nearest lesson's own mutual neighbours
+        (its POOL best added to the pool) count for FEEDBACK as much — a lesson that says the same in other words
+        often shares words with that neighbour rather than with this one."""
         docs = self.lessons
         doc = docs.doc_of.get(lesson_key)
         if doc is None:
