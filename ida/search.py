@@ -6,12 +6,12 @@
   de kwaliteit van de lucht"), and each word or part that is in the domain's synonym list
   (`ida/standard/vocabularies/zoeksynoniemen.csv`, which a coordinator extends) also indexed as its group, so
   "inkoop" finds "aanbesteding" and "middelen" finds "budget".
-- **Index** (`build_index`): BM25 over the lessons (text and experiment title) and over the experiments (title,
-  summary, task, learning questions, keywords), ranked by bm25s. `ida.warehouse.serving.publish` builds it into
-  every serving copy: the documents in the copy's schema `search`, the BM25 matrices in the folder beside it
-  (`marts-….search/`), written before the copy is pointed at, removed with it.
-- **Queries** (`Index`): `search` (a query), `similar` (a lesson's nearest lessons), `related` (any text's nearest
-  lessons and experiments, for the "Wat leerden andere provincies hierover?" panel) and `shared_words`.
+- **Index** (`build_index`): BM25 over the lessons (their text) and over the experiments (title, summary, task,
+  learning questions, keywords), ranked by bm25s, with the tokens of each document. `ida.warehouse.serving.publish`
+  builds it into every serving copy: the documents in the copy's schema `search`, the BM25 matrices and tokens in
+  the folder beside it (`marts-….search/`), written before the copy is pointed at, removed with it.
+- **Queries** (`Index`): `search` (a query), `similar` (a lesson's mutual nearest lessons), `related` (any text's
+  nearest lessons and experiments, for the "Wat leerden andere provincies hierover?" panel) and `shared_words`.
 """
 
 from __future__ import annotations
@@ -51,13 +51,14 @@ MIN_COMPOUND = 8  # shorter words are not split
 MIN_PART = 4  # nor into parts shorter than this (unless the part is in the synonym list)
 
 _WORD = re.compile(r"[a-z0-9]+")
+_COMBINING = re.compile("[\u0300-\u036f]")  # the diacritics NFKD splits off (ë → e + ¨)
 _DOUBLED_VOWEL = re.compile(r"([aeiou])\1([^aeiou]*)$")  # Snowball's Dutch stem keeps a long vowel doubled only in open forms
 
 
 def normalise(text: str) -> str:
-    """Lower case, diacritics dropped (ë → e, é → e), everything that is no letter or digit a space."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Lower case, diacritics dropped (ë → e, é → e)."""
+    text = (text or "").lower()
+    return text if text.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def words(text: str) -> list[str]:
@@ -90,10 +91,7 @@ class Tokeniser:
 
     def tokens(self, text: str) -> list[str]:
         """The tokens of `text`, in order, with repeats (term frequency counts)."""
-        out: list[str] = []
-        for word in words(text):
-            out.extend(self.word_tokens(word))
-        return out
+        return [token for word in words(text) for token in self.word_tokens(word)]
 
     def word_tokens(self, word: str) -> tuple[str, ...]:
         return _word_tokens(self, word)
@@ -180,6 +178,12 @@ def _is_word(part: str) -> bool:
 
 
 LINKING_S_AFTER = ("ing", "heid", "teit", "schap", "dom", "tie")  # a compound of such a first part takes a linking s
+# Left sides that are particles (onderhoud, voortgezet, waardoor, samenwerking: a prefixed word, not two nouns) and
+# right sides that are suffixes which happen to be words too (tijde|lijk, open|baar, stand|aard, eigenaar|schap)
+PARTICLES = frozenset("achter binnen boven buiten daar door heen hier langs mede naast onder over overeen rond samen "
+                      "tegen terug tussen voor voort waar".split())
+SUFFIXES = frozenset("aard aars achtig aten baar ende eren heden heid isme lende lijk lijks matig pers schap schappen "
+                     "sten".split())
 
 
 # The splits of every word of the indexed documents, saved with the index and loaded with it: a query on words the
@@ -203,6 +207,8 @@ def _split(word: str) -> tuple[str, ...]:
             if linking and not (left.endswith("s") and len(left) > MIN_PART):
                 continue
             modifier = left[:-1] if linking else left
+            if modifier in PARTICLES or right in SUFFIXES:
+                continue
             left_word = len(modifier) >= MIN_PART and (modifier in _dictionary() or modifier in synonyms())
             right_word = _is_word(right)
             if not (left_word or _split(modifier)) or not (right_word or _split(right)):
@@ -222,11 +228,11 @@ TOKENISER = Tokeniser()
 BM25_K1, BM25_B = 1.2, 0.75
 PREFIX_MIN = 4  # a query stem this long also finds the indexed words that start with it
 DENSE_SHARE = 32  # a token in more than 1/32 of the documents is summed as a dense column
-FEEDBACK = 0.5  # in `similar`, the weight of the nearest lesson's words (pseudo-relevance feedback; 0 = none)
+POOL = 20  # `similar` re-ranks this many nearest lessons of the first pass, and as many of the feedback lesson
+FEEDBACK = 0.3  # in `similar`, the weight of the nearest lesson's own neighbours (pseudo-relevance feedback; 0 = none)
 
 LESSON_DOCUMENTS = """
-    select lesson_key as key, province_code, experiment_key, lesson_text as text,
-           concat_ws(' ', lesson_text, experiment_title) as document
+    select lesson_key as key, province_code, experiment_key, lesson_text as text, lesson_text as document
     from marts.lessons
     order by lesson_key
 """
@@ -239,12 +245,18 @@ EXPERIMENT_DOCUMENTS = """
 """
 KINDS = {"lessons": LESSON_DOCUMENTS, "experiments": EXPERIMENT_DOCUMENTS}
 SPLITS = "splits.json"  # beside the matrices: word → its compound parts, for every long word of the documents
+TOKENS = "{kind}-tokens.npz"  # beside the matrices: the distinct token ids of each document (CSR: indptr, ids)
 
 
 def experiment_document(con: duckdb.DuckDBPyConnection, experiment_key: str) -> str | None:
     """The text an experiment is indexed by (title, summary, task, learning questions, keywords)."""
-    row = con.execute(f"select document from ({EXPERIMENT_DOCUMENTS}) where key = ?", [experiment_key]).fetchone()
-    return row[0] if row else None
+    return experiment_documents(con, [experiment_key]).get(experiment_key)
+
+
+def experiment_documents(con: duckdb.DuckDBPyConnection, experiment_keys: list[str]) -> dict[str, str]:
+    """experiment_key → the text it is indexed by, for each of `experiment_keys` that is an experiment."""
+    return dict(con.execute(f"select key, document from ({EXPERIMENT_DOCUMENTS}) where key in (select unnest(?))",
+                            [list(experiment_keys)]).fetchall())
 
 
 class NotIndexed(LookupError):
@@ -260,11 +272,11 @@ def index_dir(database_file: Path) -> Path:
     return database_file.with_suffix(".search")
 
 
-def _bm25(tokens: list[list[str]]):
+def _bm25(ids: list[list[int]], vocabulary: dict[str, int]):
     import bm25s
 
     retriever = bm25s.BM25(k1=BM25_K1, b=BM25_B)
-    retriever.index(tokens, show_progress=False)
+    retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
     return retriever
 
 
@@ -283,12 +295,25 @@ def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: 
         con.execute(f"""insert into {SCHEMA}.{kind}
                         select (row_number() over (order by key) - 1)::integer, key, province_code, experiment_key, text
                         from ({sql}) order by 1""")
-        documents = [row[0] or "" for row in con.execute(f"select document from ({sql}) order by key").fetchall()]
-        tokens = [tokeniser.tokens(document) for document in documents]
-        if not any(tokens):
-            tokens = [["_"] for _ in tokens] or [["_"]]  # bm25s needs one token; an index of nothing finds nothing
-        _bm25(tokens).save(str(folder / kind), show_progress=False)
-        long_words.update(w for document in documents for w in words(document) if len(w) >= MIN_COMPOUND)
+        vocabulary: dict[str, int] = {}
+        word_ids: dict[str, list[int]] = {}  # each distinct word's token ids, found once
+        ids = []
+        for (document,) in con.execute(f"select document from ({sql}) order by key").fetchall():
+            document_ids = []
+            for word in words(document):
+                found = word_ids.get(word)
+                if found is None:
+                    found = word_ids[word] = [vocabulary.setdefault(t, len(vocabulary)) for t in tokeniser.word_tokens(word)]
+                document_ids.extend(found)
+            ids.append(document_ids)
+        long_words.update(w for w in word_ids if len(w) >= MIN_COMPOUND)
+        if vocabulary:
+            _bm25(ids, vocabulary).save(str(folder / kind), show_progress=False)
+        else:  # bm25s needs one token; an index of nothing finds nothing
+            _bm25([[0]] * max(len(ids), 1), {"_": 0}).save(str(folder / kind), show_progress=False)
+        distinct = [np.unique(np.asarray(doc, dtype=np.int32)) for doc in ids]
+        np.savez(folder / TOKENS.format(kind=kind), indptr=np.cumsum([0] + [len(d) for d in distinct]),
+                 ids=np.concatenate(distinct) if distinct else np.zeros(0, np.int32))
     if tokeniser.compounds:
         (folder / SPLITS).write_text(json.dumps({w: tokeniser.parts(w) for w in sorted(long_words)}, ensure_ascii=False))
 
@@ -330,6 +355,9 @@ class _Documents:
         self.doc_of = {key: i for i, key in enumerate(self.keys)}
         self.vocabulary = sorted(self.bm25.vocab_dict) if self.bm25 is not None else []
         self._columns: dict[int, np.ndarray] = {}
+        with np.load(folder / TOKENS.format(kind=kind)) as saved:
+            self._token_ptr, self._token_ids = saved["indptr"], saved["ids"]
+        self._best = np.full(len(self.keys), np.nan, dtype=np.float32)  # see best()
 
     def with_prefixes(self, tokens: list[str]) -> list[str]:
         """`tokens` and, for each stem of PREFIX_MIN letters or more, every indexed token that starts with it (a
@@ -355,13 +383,16 @@ class _Documents:
         return keep
 
     def scores(self, tokens: list[str]) -> np.ndarray:
-        """The BM25 score of every document for `tokens` (each counted once): the sum of their columns — those of
+        """The BM25 score of every document for `tokens` (each counted once)."""
+        if self.bm25 is None:
+            return np.zeros(len(self.keys))
+        return self.scores_of(self.bm25.get_tokens_ids(list(dict.fromkeys(tokens))))
+
+    def scores_of(self, ids) -> np.ndarray:
+        """The BM25 score of every document for the distinct token ids `ids`: the sum of their columns — those of
         tokens in more than 1/DENSE_SHARE of the documents as dense vectors, the others with one bincount
         (bm25s's own np.add.at is ten times slower on long posting lists)."""
-        if self.bm25 is None or not len(self.keys):
-            return np.zeros(len(self.keys))
-        ids = self.bm25.get_tokens_ids(list(dict.fromkeys(tokens)))
-        if not ids:
+        if self.bm25 is None or not len(self.keys) or not len(ids):
             return np.zeros(len(self.keys))
         matrix = self.bm25.scores
         data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
@@ -377,6 +408,46 @@ class _Documents:
             scores += np.bincount(np.concatenate([indices[s] for s in sparse]),
                                   weights=np.concatenate([data[s] for s in sparse]), minlength=n)
         return scores
+
+    def token_ids(self, doc: int) -> np.ndarray:
+        """The distinct token ids of document `doc`, ascending."""
+        return self._token_ids[self._token_ptr[doc]:self._token_ptr[doc + 1]]
+
+    def weights(self, doc: int, ids: np.ndarray) -> np.ndarray:
+        """The BM25 weight of each token of `ids` in document `doc` (0 where it is not in it)."""
+        matrix = self.bm25.scores
+        out = np.zeros(len(ids), dtype=np.float32)
+        for at, token in enumerate(ids):
+            start, end = matrix["indptr"][token], matrix["indptr"][token + 1]
+            found = start + np.searchsorted(matrix["indices"][start:end], doc)
+            if found < end and matrix["indices"][found] == doc:
+                out[at] = matrix["data"][found]
+        return out
+
+    def row(self, doc: int) -> np.ndarray:
+        """The score of every document for document `doc`'s tokens as the query; its own score 0."""
+        scores = self.scores_of(self.token_ids(doc))
+        scores[doc] = 0
+        if np.isnan(self._best[doc]):
+            self._best[doc] = scores.max()
+        return scores
+
+    def best(self, docs: np.ndarray) -> np.ndarray:
+        """For each of `docs`, the highest score another document gets with its tokens as the query: what
+        `similar` divides by, so that every lesson's nearest neighbour scores 1. Computed when first asked for and
+        kept (the index is loaded once per serving copy)."""
+        for doc in docs[np.isnan(self._best[docs])]:
+            self.row(int(doc))
+        return self._best[docs]
+
+    def reverse(self, doc: int, others: np.ndarray) -> np.ndarray:
+        """The score of document `doc` for each of `others` as the query (each one's tokens that `doc` has)."""
+        mine = self.token_ids(doc)
+        weight = self.weights(doc, mine)
+        out = np.zeros(len(others), dtype=np.float32)
+        for at, other in enumerate(others):
+            out[at] = weight[np.isin(mine, self.token_ids(int(other)), assume_unique=True)].sum()
+        return out
 
     def _dense(self, token: int) -> np.ndarray:
         """The column of a token in many documents, as one array (made once): adding it is a plain vector sum."""
@@ -413,7 +484,7 @@ class Index:
             "select table_name from duckdb_tables() where schema_name = ? and database_name = current_database()",
             [SCHEMA]).fetchall()}
         folder = index_dir(database_file)
-        if not set(KINDS) <= tables or not folder.is_dir():
+        if not set(KINDS) <= tables or not all((folder / TOKENS.format(kind=kind)).is_file() for kind in KINDS):
             raise NotIndexed(database_file)
         self.file = database_file
         self.tokeniser = tokeniser
@@ -459,27 +530,51 @@ class Index:
         """The lessons most like `lesson_key`, best first; by default only those of other provinces. UnknownLesson
         when the key is not a lesson.
 
-        The query is the lesson's own text (not its experiment's title, which the lessons of one experiment
-        share), plus pseudo-relevance feedback: the nearest lesson's words count for FEEDBACK as much — a lesson
-        that says the same in other words often shares words with that neighbour rather than with this one."""
-        province, text = self.lesson_text(con, lesson_key)
-        own = self.lessons.doc_of.get(lesson_key)
-        scores = self._normalised(self.lessons.scores(self.tokeniser.tokens(text)), own)
-        if self.feedback and scores.any():
-            nearest = int(np.argmax(scores))
-            neighbour = con.execute(f"select text from {SCHEMA}.lessons where doc_id = {nearest}").fetchone()[0]
-            more = self.lessons.scores(self.tokeniser.tokens(neighbour or ""))
-            more[nearest] = 0  # the neighbour itself stays where the lesson's own words put it
-            scores = scores + self.feedback * self._normalised(more, own)
-        keep = self.lessons.province_mask(exclude=None if all_provinces else province)
-        return self._texts(con, self.lessons, self.lessons.top(scores, top, keep))
+        Two lessons are alike when each is near the top of the other's list: the score of B for A's words as the
+        query, divided by the score of A's nearest lesson (`_relative`), plus the same the other way round
+        (`_reverse`) — a lesson that shares a few common words with many others is nobody's nearest. The POOL best
+        of the first list are ranked so. Then pseudo-relevance feedback: the nearest lesson's own mutual neighbours
+        (its POOL best added to the pool) count for FEEDBACK as much — a lesson that says the same in other words
+        often shares words with that neighbour rather than with this one."""
+        docs = self.lessons
+        doc = docs.doc_of.get(lesson_key)
+        if doc is None:
+            raise UnknownLesson(lesson_key)
+        province = docs.province_codes[docs.provinces[doc]]
+        keep = docs.province_mask(exclude=None if all_provinces else province)
+        first = self._relative(doc, keep)
+        pool = docs.top(first, POOL, None)
+        if not pool:
+            return []
+        pool = np.array([i for i, _ in pool])
+        mutual = first[pool] + self._reverse(doc, pool)
+        if self.feedback:
+            nearest = int(pool[np.argmax(mutual)])
+            second = self._relative(nearest, keep)
+            second[doc] = 0
+            pool = np.union1d(pool, [i for i, _ in docs.top(second, POOL, None)])
+            mutual = first[pool] + self._reverse(doc, pool)
+            more = second[pool] + self._reverse(nearest, pool)
+            more[pool == nearest] = 0
+            if more.max() > 0:
+                mutual = mutual + self.feedback * mutual.max() * more / more.max()
+        scores = np.zeros(len(docs.keys), dtype=np.float32)
+        scores[pool] = mutual
+        return self._texts(con, docs, docs.top(scores, top, keep))
 
-    @staticmethod
-    def _normalised(scores: np.ndarray, own: int | None) -> np.ndarray:
-        if own is not None:
-            scores[own] = 0
-        best = scores.max() if len(scores) else 0
-        return scores / best if best > 0 else scores
+    def _relative(self, doc: int, keep: np.ndarray | None) -> np.ndarray:
+        """The score of every lesson for lesson `doc`'s words, divided by that of its nearest lesson (of any
+        province); 0 outside `keep`."""
+        scores = self.lessons.row(doc)
+        best = self.lessons.best(np.array([doc]))[0]
+        if best > 0:
+            scores /= best
+        return scores if keep is None else np.where(keep, scores, 0)
+
+    def _reverse(self, doc: int, others: np.ndarray) -> np.ndarray:
+        """The score of lesson `doc` for the words of each of `others`, divided by that of the other's nearest."""
+        best = self.lessons.best(others)
+        return np.divide(self.lessons.reverse(doc, others), best, out=np.zeros(len(others), np.float32), where=best > 0)
 
     def related(self, con: duckdb.DuckDBPyConnection, text: str, province: str | None, top: int = 5,
                 exclude: tuple[str, ...] = ()) -> tuple[list[Hit], list[Hit]]:

@@ -1,7 +1,8 @@
 """The search engine (ida/search.py): its Dutch tokeniser, and its recall measured through the real thing — `ida
-pipeline` on the Dutch test set tests/data/dutch_lessons (24 groups of three provinces stating one lesson in other
-words, among near misses and fillers), then `ida search` and `ida similar --json`: as a user runs them (a subprocess)
-for the contract, and in-process through the same command for the 96 questions of the recall."""
+pipeline` on the Dutch test sets (groups of three provinces stating one lesson in other words, among near misses and
+other lessons: tests/data/dutch_lessons, tuned on; dutch_lessons_check and dutch_lessons_holdout, written after
+tuning), then `ida search` and `ida similar --json`: as a user runs them (a subprocess) for the contract, and
+in-process through the same command for the questions of the recall."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ida.settings import REPO_ROOT
 
 TEST_SET = REPO_ROOT / "tests" / "data" / "dutch_lessons"
 CHECK_SET = REPO_ROOT / "tests" / "data" / "dutch_lessons_check"
+HOLDOUT_SET = REPO_ROOT / "tests" / "data" / "dutch_lessons_holdout"
 TOKENS = search.Tokeniser()
 
 
@@ -61,9 +63,10 @@ def test_a_compound_meets_its_parts(compound: str, words: str) -> None:
     assert expected <= set(TOKENS.tokens(compound)), (compound, TOKENS.tokens(compound), expected)
 
 
-def test_a_simple_word_is_not_split_into_nonsense() -> None:
-    assert search.Tokeniser().parts("sensoren") == []
-    assert search.Tokeniser().parts("kwaliteit") == []
+@pytest.mark.parametrize("word", ["sensoren", "kwaliteit", "onderhoud", "waardoor", "tijdelijk", "openbaar",
+                                  "standaard", "eigenaarschap"])
+def test_a_simple_or_derived_word_is_not_split_into_nonsense(word: str) -> None:
+    assert search.Tokeniser().parts(word) == []
 
 
 @pytest.mark.parametrize("one, other", [
@@ -186,19 +189,21 @@ def test_an_unknown_lesson_is_a_dutch_error(dutch_run) -> None:
 def test_recall_on_the_dutch_test_set(dutch_run) -> None:
     similar_both_at_5, search_at_10 = recall(dutch_run, TEST_SET)
     print(f"\nrecall on {TEST_SET.name}: similar both@5 {similar_both_at_5:.2f}, search r@10 {search_at_10:.2f}")
-    assert search_at_10 >= 0.90  # the issue's target
-    assert similar_both_at_5 >= SIMILAR_FLOOR  # below the issue's 0.90: see the note in bench/search_recall
+    assert search_at_10 >= 0.90 and similar_both_at_5 >= 0.90  # the issue's targets
 
 
-@pytest.mark.skipif(not CHECK_SET.is_dir(), reason="the check set is not there")
-def test_recall_on_the_check_set_written_after_tuning(tmp_path: Path) -> None:
-    env = run_on(CHECK_SET, tmp_path)
-    similar_both_at_5, search_at_10 = recall(env, CHECK_SET)
-    print(f"\nrecall on {CHECK_SET.name}: similar both@5 {similar_both_at_5:.2f}, search r@10 {search_at_10:.2f}")
-    assert search_at_10 >= CHECK_SEARCH_FLOOR and similar_both_at_5 >= CHECK_SIMILAR_FLOOR
+# The sets written after tuning: floors just under what the engine reaches (docs/zoeken.md, bench/search_recall), so
+# that a change that loses recall fails. On these sets `similar` stays below the issue's 0.90 (docs/zoeken.md).
+AFTER_TUNING = {  # set: (search r@10, similar both@5) at least
+    CHECK_SET: (0.90, 0.85),  # measured 0.96 and 0.88
+    HOLDOUT_SET: (0.75, 0.25),  # measured 0.80 and 0.27
+}
 
 
-# Just under what the engine reaches today (docs/zoeken.md; bench/search_recall prints the figures), so that a change
-# that loses recall fails. Issue 11 asks 0.90 for similar as well: lexical matching does not get there (docs/zoeken.md).
-SIMILAR_FLOOR = 0.70  # measured 0.75
-CHECK_SEARCH_FLOOR, CHECK_SIMILAR_FLOOR = 0.90, 0.70  # measured 0.96 and 0.79
+@pytest.mark.parametrize("test_set", list(AFTER_TUNING), ids=lambda path: path.name)
+def test_recall_on_the_sets_written_after_tuning(test_set: Path, tmp_path: Path) -> None:
+    env = run_on(test_set, tmp_path)
+    similar_both_at_5, search_at_10 = recall(env, test_set)
+    print(f"\nrecall on {test_set.name}: similar both@5 {similar_both_at_5:.2f}, search r@10 {search_at_10:.2f}")
+    least_search, least_similar = AFTER_TUNING[test_set]
+    assert search_at_10 >= least_search and similar_both_at_5 >= least_similar

@@ -18,21 +18,27 @@ def _related(kind: str, key: str, version_name: str) -> pd.DataFrame:
     try:
         index = search.Index.of(cursor)
         if kind == "les":
-            row = cursor.execute("select province_code, lesson_text from marts.lessons where lesson_key = ?", [key]).fetchone()
+            try:
+                province, text = index.lesson_text(cursor, key)
+            except search.UnknownLesson:
+                return pd.DataFrame()
         else:
             row = cursor.execute("select province_code, ? from marts.experiments where experiment_key = ?",
                                  [search.experiment_document(cursor, key), key]).fetchone()
-        if row is None:
-            return pd.DataFrame()
-        province, text = row
+            if row is None:
+                return pd.DataFrame()
+            province, text = row
         lessons, experiments = index.related(cursor, text or "", province, top=RELATED, exclude=(key,))
+        if kind == "les":  # a lesson's nearest lessons are those of `ida similar`
+            lessons = index.similar(cursor, key, top=RELATED)
+        documents = search.experiment_documents(cursor, [hit.key for hit in experiments])
         names = dict(cursor.execute("select code, naam from vocab.provincies").fetchall())
         titles = dict(cursor.execute("select experiment_key, title from marts.experiments where experiment_key in "
                                      "(select unnest(?))", [[h.experiment_key for h in lessons + experiments]]).fetchall())
         rows = []
         for soort, hits in (("les", lessons), ("experiment", experiments)):
             for hit in hits:
-                other = hit.text if soort == "les" else search.experiment_document(cursor, hit.key) or hit.text
+                other = hit.text if soort == "les" else documents.get(hit.key) or hit.text
                 rows.append({"soort": soort, "sleutel": hit.key, "provincie": names.get(hit.province_code, hit.province_code),
                              "tekst": hit.text, "experiment_key": hit.experiment_key,
                              "experiment": titles.get(hit.experiment_key, hit.experiment_key), "score": hit.score,
