@@ -352,15 +352,20 @@ def test_the_leeragenda_page_for_a_province_and_for_the_kopgroep(dashboard: str,
 
 
 def test_an_experiment_shows_its_learning_questions_with_answers(dashboard: str, page, var_dir: Path) -> None:
-    with serving.connect(var_dir / "serving") as con:
-        [question] = [q for q in lq.questions(con, experiment_key="PV20:GRO-2021-02") if q.answered]
-    page.goto(f"{dashboard}/catalogus?experiment=PV20:GRO-2021-02")
+    with serving.connect(var_dir / "serving") as con:  # an experiment with an answered question and a suggestion
+        found = lq.with_suggestions(con, lq.questions(con), LIMITS.min_score)
+        experiment = next(q.experiment_key for q in found if q.suggested
+                          and any(a.answered and a.experiment_key == q.experiment_key for a in found))
+        own = [q for q in found if q.experiment_key == experiment]
+    question = next(q for q in own if q.answered)
+    suggestion = next(s for q in own for s in q.suggested)
+    page.goto(f"{dashboard}/catalogus?experiment={experiment}")
     _ready(page)
     text = page.locator('[data-testid="stMain"]').inner_text()
-    assert "Leervragen en hun antwoorden (2)" in text
+    assert f"Leervragen en hun antwoorden ({len(own)})" in text
     assert f"{question.position}. {question.text}" in text and "Beantwoord" in text
     assert question.answered_by[0].text in text and f"Antwoord · les {question.answered_by[0].lesson_key}" in text
-    assert "Suggestie · " in text
+    assert f"les {suggestion.lesson_key} · lijkt erop met score {suggestion.score:.1f}" in text and "Suggestie · " in text
     assert page.locator('[data-testid="stException"]').count() == 0
     page.get_by_text(question.text, exact=False).first.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "catalogus-leervragen.png"))
