@@ -1,7 +1,7 @@
 """The search engine (ida/search.py): its Dutch tokeniser, and its recall measured through the real thing — `ida
 pipeline` on the Dutch test sets (groups of three provinces stating one lesson in other words, among near misses and
-other lessons: tests/data/dutch_lessons, tuned on; dutch_lessons_check and dutch_lessons_holdout, written after
-tuning), then `ida search` and `ida similar --json`: as a user runs them (a subprocess) for the contract, and
+other lessons: tests/data/dutch_lessons, tuned on; dutch_lessons_check, dutch_lessons_holdout and dutch_lessons_holdout2,
+written after tuning), then `ida search` and `ida similar --json`: as a user runs them (a subprocess) for the contract, and
 in-process through the same command for the questions of the recall."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ida.settings import REPO_ROOT
 TEST_SET = REPO_ROOT / "tests" / "data" / "dutch_lessons"
 CHECK_SET = REPO_ROOT / "tests" / "data" / "dutch_lessons_check"
 HOLDOUT_SET = REPO_ROOT / "tests" / "data" / "dutch_lessons_holdout"
+HOLDOUT2_SET = REPO_ROOT / "tests" / "data" / "dutch_lessons_holdout2"  # by another hand, before the candidates of docs/zoeken.md
 TOKENS = search.Tokeniser()
 
 
@@ -197,6 +198,7 @@ def test_recall_on_the_dutch_test_set(dutch_run) -> None:
 AFTER_TUNING = {  # set: (search r@10, similar both@5) at least
     CHECK_SET: (0.90, 0.85),  # measured 0.96 and 0.88
     HOLDOUT_SET: (0.75, 0.25),  # measured 0.80 and 0.27
+    HOLDOUT2_SET: (0.70, 0.33),  # measured 0.77 and 0.37
 }
 
 
