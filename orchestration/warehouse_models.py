@@ -35,6 +35,7 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # the venv's dbt, w
 
 
 RUNS_KEPT = 5  # the newest dbt run folders kept under the state folder, for looking into a run
+PARSE_STATE = "partial_parse.msgpack"  # dbt's parse state; it holds the build's --vars, so it is per platform
 
 
 class DbtResource(DbtCliResource):
@@ -44,13 +45,29 @@ class DbtResource(DbtCliResource):
     runs_dir: str
 
     def run_target(self, context: dg.AssetExecutionContext) -> Path:
-        """A fresh target folder for this run, after removing all but the newest older ones."""
+        """A fresh target folder for this run, after removing all but the newest older ones, holding the
+        platform's parse state (PARSE_STATE) so that dbt parses only what changed since the last build."""
         root = Path(self.runs_dir)
         root.mkdir(parents=True, exist_ok=True)
         earlier = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in earlier[RUNS_KEPT - 1:]:
             shutil.rmtree(old, ignore_errors=True)
-        return root / f"{context.run.run_id[:8]}-{uuid.uuid4().hex[:7]}"
+        target = root / f"{context.run.run_id[:8]}-{uuid.uuid4().hex[:7]}"
+        target.mkdir()
+        if (root / PARSE_STATE).is_file():
+            shutil.copyfile(root / PARSE_STATE, target / PARSE_STATE)
+        return target
+
+    def keep_parse_state(self, invocation_target: Path) -> None:
+        """Keep the build's parse state for the next one, in the platform's state folder (never in the code's)."""
+        state = DBT_PROJECT.project_dir / invocation_target / PARSE_STATE
+        destination = Path(self.runs_dir) / PARSE_STATE
+        temporary = destination.with_name(f".{PARSE_STATE}.{os.getpid()}")
+        try:
+            shutil.copyfile(state, temporary)
+            os.replace(temporary, destination)
+        except OSError:  # a cache: without it the next build only parses longer
+            temporary.unlink(missing_ok=True)
 
 
 def dbt_resource(runs_dir: Path | None = None) -> DbtResource:
@@ -125,19 +142,6 @@ def write_scope(con, plan: freshness.Plan) -> None:
                 [plan.provinces() or []])
 
 
-def keep_partial_parse(invocation_target: Path) -> None:
-    """Keep the parse state of the build for the next one: the manifest is parsed without the build's
-    `--vars`, so without this every build would parse the whole project again."""
-    state = DBT_PROJECT.project_dir / invocation_target / "partial_parse.msgpack"
-    destination = DBT_PROJECT.project_dir / DBT_PROJECT.target_path / state.name
-    temporary = destination.with_name(f".{state.name}.{os.getpid()}")
-    try:
-        shutil.copyfile(state, temporary)
-        os.replace(temporary, destination)
-    except OSError:  # a cache: without it the next build only parses longer
-        temporary.unlink(missing_ok=True)
-
-
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=LayeredTranslator(), project=DBT_PROJECT)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtResource, warehouse_db: WarehouseResource,
                      outputs: ServingResource):
@@ -151,4 +155,4 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtResource, wareho
     invocation = dbt.cli(build_arguments(warehouse_db.path, plan, everything), context=context,
                          target_path=dbt.run_target(context))
     yield from invocation.stream()
-    keep_partial_parse(invocation.target_path)
+    dbt.keep_parse_state(invocation.target_path)

@@ -172,11 +172,11 @@ def test_lesson_search_finds_the_known_lesson_first(sample_run, var_dir: Path) -
 
 def test_lesson_search_matches_word_beginnings_and_ranks_rare_words_higher(sample_run, var_dir: Path) -> None:
     app = page("lessen.py")
-    app.text_input(key="zoek").input("fiets").run()  # fietsers, fietsroutes, and compounds: Snuffelfiets (title) …
+    app.text_input(key="zoek").input("fiets").run()  # fietsers, fietsroutes, and compounds: fietspaden …
+    # a lesson is found by its own text (docs/zoeken.md: the experiment's title pulled `similar` down)
     [(containing,)] = marts(var_dir, """select count(*) from marts.lessons
-        where regexp_matches(lower(lesson_text || ' ' || experiment_title), '(^|[^a-z0-9])fiets')""")
-    [(anywhere,)] = marts(var_dir, """select count(*) from marts.lessons
-        where contains(lower(lesson_text || ' ' || experiment_title), 'fiets')""")
+        where regexp_matches(lower(lesson_text), '(^|[^a-z0-9])fiets')""")
+    [(anywhere,)] = marts(var_dir, "select count(*) from marts.lessons where contains(lower(lesson_text), 'fiets')")
     assert 1 < containing <= found(app) <= anywhere
 
 
