@@ -213,11 +213,12 @@ def test_lesson_filters_narrow_the_results(sample_run, var_dir: Path) -> None:
     assert (table_with(app, "richting")["datum"].dt.year >= int(years[-2])).all()
 
 
-def test_each_lesson_links_to_its_experiment(sample_run) -> None:
+def test_each_lesson_links_to_its_experiment(sample_run, var_dir: Path) -> None:
     app = page("lessen.py")
     app.text_input(key="zoek").input(PHRASE).run()
     link = app.get("page_link")[0]
-    assert link.proto.label == "Experiment: Snuffelfiets"
+    [(title,)] = marts(var_dir, "select title from marts.experiments where experiment_key = 'PV26:UTR-2019-01'")
+    assert link.proto.label == f"Experiment: {title}"
     assert link.proto.page == "catalogus"
     assert link.proto.query_string == "experiment=PV26%3AUTR-2019-01"
 
