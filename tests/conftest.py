@@ -65,6 +65,15 @@ def ckan(ckan_up) -> dict:
     return credentials()
 
 
+@pytest.fixture(scope="module")
+def dashboard(sample_run, platform_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
+    """`streamlit run apps/Home.py` on the platform folder of the sample run; yields its base URL."""
+    from streamlit_browser import streamlit_server
+
+    with streamlit_server({**os.environ, **platform_env}, tmp_path_factory.mktemp("streamlit") / "streamlit.log", 60) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium for the browser tests."""

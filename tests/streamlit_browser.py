@@ -83,3 +83,10 @@ def settle(tab) -> None:
     tab.wait_for_selector(READY, timeout=60_000)
     tab.wait_for_timeout(300)
     tab.wait_for_selector(READY, timeout=60_000)
+
+
+def page_ready(tab) -> None:
+    """Wait until the page's script has run and its title is drawn."""
+    settle(tab)
+    tab.wait_for_selector("h1", timeout=30_000)
+    tab.wait_for_timeout(300)

@@ -25,7 +25,7 @@ from ida import search
 from ida.settings import REPO_ROOT, AgendaSettings, Settings, SettingsError
 from ida.standard.vocabularies import provinces
 from ida.warehouse import serving
-from streamlit_browser import SCREENSHOTS, settle, streamlit_server
+from streamlit_browser import SCREENSHOTS, page_ready
 
 TODAY = date(2026, 6, 30)
 LIMITS = AgendaSettings()
@@ -309,27 +309,15 @@ def test_ida_agenda_thresholds_from_the_environment(sample_run, platform_env: di
 # ------------------------------------------------------------------------------------------ in the browser
 
 
-@pytest.fixture(scope="module")
-def dashboard(sample_run, platform_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with streamlit_server({**os.environ, **platform_env}, tmp_path_factory.mktemp("streamlit") / "streamlit.log", 60) as url:
-        yield url
-
-
-def _ready(tab) -> None:
-    settle(tab)
-    tab.wait_for_selector("h1", timeout=30_000)
-    tab.wait_for_timeout(300)
-
-
 def test_the_leeragenda_page_for_a_province_and_for_the_kopgroep(dashboard: str, page, var_dir: Path) -> None:
     with serving.connect(var_dir / "serving") as con:
         code = next(i.province_code for i in engine.agenda(con, LIMITS) if i.others)  # one that learns from others
         own = engine.agenda(con, LIMITS, province=code)
     page.goto(f"{dashboard}/leeragenda")
-    _ready(page)
+    page_ready(page)
     page.get_by_role("combobox").first.click()  # the province
     page.get_by_role("option", name=provinces().label(code), exact=True).click()
-    _ready(page)
+    page_ready(page)
     text = page.locator('[data-testid="stMain"]').inner_text()
     for item in own:
         assert item.message in text, item.message
@@ -341,7 +329,7 @@ def test_the_leeragenda_page_for_a_province_and_for_the_kopgroep(dashboard: str,
     page.screenshot(path=str(SCREENSHOTS / "leeragenda-provincie.png"), full_page=True)
 
     page.get_by_text("Kopgroep: alle provincies", exact=True).click()
-    _ready(page)
+    page_ready(page)
     main = page.locator('[data-testid="stMain"]')
     text = main.inner_text()
     assert "Wat per provincie aandacht vraagt" in text and "Leervragen met een antwoord" in text
@@ -360,7 +348,7 @@ def test_an_experiment_shows_its_learning_questions_with_answers(dashboard: str,
     question = next(q for q in own if q.answered)
     suggestion = next(s for q in own for s in q.suggested)
     page.goto(f"{dashboard}/catalogus?experiment={experiment}")
-    _ready(page)
+    page_ready(page)
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert f"Leervragen en hun antwoorden ({len(own)})" in text
     assert f"{question.position}. {question.text}" in text and "Beantwoord" in text

@@ -4,27 +4,11 @@ provinces with the words they share, each linking to its experiment; on a found 
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from urllib.parse import unquote
 
-import pytest
-
-from streamlit_browser import SCREENSHOTS, settle, streamlit_server
+from streamlit_browser import SCREENSHOTS, page_ready
 
 TITLE = "Wat leerden andere provincies hierover?"
-
-
-@pytest.fixture(scope="module")
-def dashboard(sample_run, platform_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with streamlit_server({**os.environ, **platform_env}, tmp_path_factory.mktemp("streamlit") / "streamlit.log", 60) as url:
-        yield url
-
-
-def _ready(tab) -> None:
-    settle(tab)
-    tab.wait_for_selector("h1", timeout=30_000)
-    tab.wait_for_timeout(300)
 
 
 def _panels(tab):
@@ -33,7 +17,7 @@ def _panels(tab):
 
 def test_an_experiment_shows_what_other_provinces_learned(dashboard: str, page) -> None:
     page.goto(f"{dashboard}/catalogus?experiment=PV26:UTR-2019-01")
-    _ready(page)
+    page_ready(page)
     panel = _panels(page).last  # the experiment's own panel, after those of its lessons; open from the start
     text = panel.inner_text()
     assert "Lessen van andere provincies" in text and "Experimenten van andere provincies" in text, text
@@ -49,7 +33,7 @@ def test_an_experiment_shows_what_other_provinces_learned(dashboard: str, page) 
     buttons.first.click()
     page.wait_for_function("() => !decodeURIComponent(location.href).endsWith('experiment=PV26:UTR-2019-01')",
                            timeout=30_000)
-    _ready(page)
+    page_ready(page)
     assert "experiment=PV" in unquote(page.url) and "PV26:" not in unquote(page.url), page.url
     assert page.get_by_role("button", name="Sluiten").count() == 1, "het experiment is niet geopend"
     assert label.split(": ", 1)[-1].removeprefix("Open ") in page.locator("h3, h2").first.inner_text(), label
@@ -57,11 +41,11 @@ def test_an_experiment_shows_what_other_provinces_learned(dashboard: str, page) 
 
 def test_a_found_lesson_opens_its_panel(dashboard: str, page) -> None:
     page.goto(f"{dashboard}/lessen")
-    _ready(page)
+    page_ready(page)
     page.get_by_role("textbox", name="Zoeken").fill("kalibratie sensoren")
     page.get_by_role("textbox", name="Zoeken").press("Enter")
     page.wait_for_timeout(300)
-    _ready(page)
+    page_ready(page)
     panel = _panels(page).first
     panel.locator("summary").click()
     page.wait_for_timeout(500)

@@ -7,19 +7,9 @@ var/screenshots/ (git-ignored) so a person can look at what the administrators s
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 
-import pytest
-
-from streamlit_browser import SCREENSHOTS, settle, streamlit_server
-
-@pytest.fixture(scope="module")
-def dashboard(sample_run, platform_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run apps/Home.py` on the platform folder of the sample run; yields its base URL."""
-    with streamlit_server({**os.environ, **platform_env}, tmp_path_factory.mktemp("streamlit") / "streamlit.log", 60) as url:
-        yield url
+from streamlit_browser import SCREENSHOTS, settle
 
 
 def _settle(tab) -> None:
