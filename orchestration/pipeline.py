@@ -7,6 +7,7 @@ so dbt builds once per run, not once per province.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -95,7 +96,7 @@ event_log_storage:
   module: dagster._core.storage.event_log
   class: ConsolidatedSqliteEventLogStorage
   config:
-    base_dir: {home}/history
+    base_dir: {history}
 """
 
 
@@ -108,7 +109,7 @@ def dagster_home(settings: Settings) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text(INSTANCE_CONFIG.format(home=home))
+        config.write_text(INSTANCE_CONFIG.format(history=json.dumps(str(home / "history"))))  # JSON is YAML
     return home
 
 

@@ -33,3 +33,13 @@ def test_marts_depend_on_the_raw_layer(platform_env) -> None:
     upstream = graph.get(dg.AssetKey(["staging", "stg_raw__experiments"])).parent_keys
     assert dg.AssetKey(["raw", "experimenten"]) in upstream
     assert dg.AssetKey(["marts", "experiments"]) in graph.get(dg.AssetKey("serving_copy")).parent_keys
+
+
+def test_a_new_instance_keeps_all_runs_events_in_one_file(tmp_path, monkeypatch) -> None:
+    from ida.settings import Settings
+    from orchestration.pipeline import instance
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "een map: met spatie"))
+    storage = instance(Settings.from_env()).event_log_storage
+    assert type(storage).__name__ == "ConsolidatedSqliteEventLogStorage"
+    assert storage.get_db_path() == str(tmp_path / "een map: met spatie" / "history" / "event_log.db")
