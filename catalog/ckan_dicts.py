@@ -251,9 +251,9 @@ def experiment_dataset(exp: dict[str, Any], lessons: list[dict[str, Any]],
         **{key: value for key, value in optional.items() if value not in (None, "", [])},
         "status_publicatie": WITHDRAWN if withdrawn or exp["phase"] == WITHDRAWN_PHASE else ACTIVE,
         "resources": [
-            _resource(name, "lessen.csv", "Lessen", f"{len(lessons)} geleerde lessen", _csv(lessons, LESSON_COLUMNS),
+            _resource(province["ckan_organisatie"], name, "lessen.csv", "Lessen", f"{len(lessons)} geleerde lessen", _csv(lessons, LESSON_COLUMNS),
                       dcat),
-            _resource(name, "resultaten.csv", "Resultaten", f"{len(results)} metingen van indicatoren",
+            _resource(province["ckan_organisatie"], name, "resultaten.csv", "Resultaten", f"{len(results)} metingen van indicatoren",
                       _csv(results, RESULT_COLUMNS), dcat),
         ],
     }
@@ -261,10 +261,12 @@ def experiment_dataset(exp: dict[str, Any], lessons: list[dict[str, Any]],
     return dataset
 
 
-def _resource(dataset: str, filename: str, title: str, description: str, data: str,
+def _resource(organization: str, dataset: str, filename: str, title: str, description: str, data: str,
               dcat: DcatSettings) -> dict[str, Any]:
+    """A CSV resource; its `url` is its path in the export: a folder per organisation, the file named after its
+    dataset (the name CKAN gives the upload too)."""
     return {"name": title, "description": description, "format": "CSV", "mimetype": "text/csv",
-            "license": dcat.data_license, "url": f"resources/{dataset}/{filename}", "data": data}
+            "license": dcat.data_license, "url": f"resources/{organization}/{dataset}-{filename}", "data": data}
 
 
 def comparison_datasets(con: duckdb.DuckDBPyConnection, dcat: DcatSettings = DcatSettings()) -> list[dict[str, Any]]:
@@ -281,7 +283,7 @@ def comparison_datasets(con: duckdb.DuckDBPyConnection, dcat: DcatSettings = Dca
             "notes": notes,
             "owner_org": IPO_ORGANIZATION,
             "tags": [{"name": "IDA"}, {"name": "zelfscan" if mart == "maturity" else "vergelijking"}],
-            "resources": [_resource(name, f"{mart}.csv", title, f"{len(rows)} rijen uit de mart {mart}",
+            "resources": [_resource(IPO_ORGANIZATION, name, f"{mart}.csv", title, f"{len(rows)} rijen uit de mart {mart}",
                                     _csv(rows, columns), dcat)],
             # the IPO has no TOOI URI: the DCAT profile names the catalogue's publisher (ckanext.ida.catalog.*)
             "extras": [{"key": "theme", "value": json.dumps([EU_DATA_THEME + t for t in COMPARISON_THEMES])},

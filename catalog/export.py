@@ -2,8 +2,8 @@
 
 `organizations.jsonl`, `groups.jsonl`, `datasets.jsonl` (one `experiment` per line) and
 `comparisons.jsonl` (the IPO's comparison datasets) are JSON lines as `ckanapi load` reads them; the
-CSV files of the resources are under `resources/<dataset>/`, and each resource's `url` is that
-relative path (`ckanapi load` cannot upload local files: load the CSVs separately, or publish with
+CSV files of the resources are under `resources/<organisation>/<dataset>-<file>.csv`, and each
+resource's `url` is that relative path (`ckanapi load` cannot upload local files: load the CSVs separately, or publish with
 `ida publish`, which uploads them). The dicts are the ones catalog/publish.py sends, fingerprints
 included. The folder is written beside the old one and swapped in, so a reader never sees half an export.
 """
@@ -30,11 +30,13 @@ def _write_lines(path: Path, items: list[dict[str, Any]]) -> None:
 
 def _write_resources(staging: Path, datasets: list[dict[str, Any]]) -> None:
     """Write each resource's CSV to its `url` under the export and drop the text from the dict."""
+    folders: set[Path] = set()
     for dataset in datasets:
         for resource in dataset["resources"]:
             path = staging / resource["url"]
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.unlink(missing_ok=True)  # it may be a hard link into the current export: never write through it
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
             path.write_text(resource.pop("data"), encoding="utf-8")
 
 
@@ -44,36 +46,30 @@ def write_export(con: duckdb.DuckDBPyConnection, export_dir: Path, provinces: li
     were written (`rewritten`).
 
     With `provinces` (an increment) and an export in place, only those provinces' experiment datasets are
-    made again; the others' lines are kept and their resource files hard-linked from the current export, so
-    the result is the same as a full export, in a fraction of the time."""
+    made again; the others' lines are kept and their organisations' resource folders hard-linked from the
+    current export, so the result is the same as a full export, in a fraction of the time."""
     staging = export_dir.with_name(export_dir.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
-    previous_lines = _lines_by_province(export_dir / DATASETS) if provinces is not None else None
-    if previous_lines is None:
-        staging.mkdir(parents=True)
-        datasets = ckan_dicts.experiment_datasets(con, dcat)
-        _write_resources(staging, datasets)
-        lines = [_line(d) for d in datasets]
-        rewritten = len(datasets)
-    else:
-        staging.mkdir(parents=True)
-        if (export_dir / "resources").is_dir():  # hard links: no byte is copied
-            shutil.copytree(export_dir / "resources", staging / "resources", copy_function=os.link)
-        for province in provinces:
-            for line in previous_lines.pop(province, []):
-                shutil.rmtree(staging / "resources" / json.loads(line)["name"], ignore_errors=True)
-        datasets = ckan_dicts.experiment_datasets(con, dcat, provinces)
-        _write_resources(staging, datasets)
-        for dataset in datasets:
-            previous_lines.setdefault(dataset["provincie"], []).append(_line(dataset))
-        lines = [line for province in sorted(previous_lines) for line in previous_lines[province]]
-        rewritten = len(datasets)
+    staging.mkdir(parents=True)
+    lines = _lines_by_province(export_dir / DATASETS) if provinces is not None else None
+    kept = _folders(export_dir, lines, provinces or []) if lines is not None else None
+    if kept is None:  # no export to start from, or one of another layout: everything anew
+        lines, provinces = {}, None
+    datasets = ckan_dicts.experiment_datasets(con, dcat, provinces)
+    _write_resources(staging, datasets)
+    for province in provinces or []:
+        lines.pop(province, None)
+    for folder in kept or []:  # hard links: no byte is copied
+        shutil.copytree(export_dir / folder, staging / folder, copy_function=os.link)
+    for dataset in datasets:
+        lines.setdefault(dataset["provincie"], []).append(_line(dataset))
     comparisons = ckan_dicts.comparison_datasets(con, dcat)
     _write_resources(staging, comparisons)
     organizations, groups = ckan_dicts.organizations(), ckan_dicts.groups()
     _write_lines(staging / "organizations.jsonl", organizations)
     _write_lines(staging / "groups.jsonl", groups)
-    (staging / DATASETS).write_text("".join(lines), encoding="utf-8")
+    (staging / DATASETS).write_text("".join(line for province in sorted(lines) for line in lines[province]),
+                                    encoding="utf-8")
     _write_lines(staging / "comparisons.jsonl", comparisons)
     old = export_dir.with_name(export_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -81,8 +77,8 @@ def write_export(con: duckdb.DuckDBPyConnection, export_dir: Path, provinces: li
         export_dir.rename(old)
     staging.rename(export_dir)
     shutil.rmtree(old, ignore_errors=True)
-    return {"organizations": len(organizations), "groups": len(groups), "datasets": len(lines),
-            "comparisons": len(comparisons), "rewritten": rewritten}
+    return {"organizations": len(organizations), "groups": len(groups), "datasets": sum(map(len, lines.values())),
+            "comparisons": len(comparisons), "rewritten": len(datasets)}
 
 
 DATASETS = "datasets.jsonl"
@@ -90,6 +86,21 @@ DATASETS = "datasets.jsonl"
 
 def _line(item: dict[str, Any]) -> str:
     return json.dumps(item, ensure_ascii=False, default=str) + "\n"
+
+
+def _folders(export_dir: Path, lines: dict[str, list[str]], redone: list[str]) -> list[Path] | None:
+    """The resource folders of the provinces not `redone`, one per organisation; None when a dataset of theirs
+    has its files elsewhere (an export written before this layout) or a folder is missing."""
+    folders = []
+    for province, kept in lines.items():
+        if province in redone:
+            continue
+        dataset = json.loads(kept[0])
+        folder = Path("resources", dataset["owner_org"])
+        if any(Path(r["url"]).parent != folder for r in dataset["resources"]) or not (export_dir / folder).is_dir():
+            return None
+        folders.append(folder)
+    return folders
 
 
 def _lines_by_province(path: Path) -> dict[str, list[str]] | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import hashlib
 import json
 import re
 import shutil
@@ -245,7 +246,9 @@ EXPERIMENT_DOCUMENTS = """
 """
 KINDS = {"lessons": LESSON_DOCUMENTS, "experiments": EXPERIMENT_DOCUMENTS}
 SPLITS = "splits.json"  # beside the matrices: word → its compound parts, for every long word of the documents
-TOKENS = "{kind}-tokens.npz"  # beside the matrices: the distinct token ids of each document (CSR: indptr, ids)
+TOKENS = "{kind}-tokens.npz"  # beside the matrices: each document's distinct token ids and their counts (CSR: indptr, ids, counts)
+META = "index.json"  # beside the matrices: the fingerprint of the tokeniser that made them
+VOCABULARY = "vocab.index.json"  # bm25s's token → id, in its folder per kind
 
 
 def experiment_document(con: duckdb.DuckDBPyConnection, experiment_key: str) -> str | None:
@@ -272,33 +275,117 @@ def index_dir(database_file: Path) -> Path:
     return database_file.with_suffix(".search")
 
 
-def _bm25(ids: list[list[int]], vocabulary: dict[str, int]):
+class _TokenCounts:
+    """Per document its distinct token ids (ascending) and how often each occurs, as one CSR: what an index is
+    built from, and what an increment reuses of the documents that did not change."""
+
+    def __init__(self, indptr: np.ndarray, ids: np.ndarray, counts: np.ndarray) -> None:
+        self.indptr, self.ids, self.counts = indptr, ids, counts
+
+    @classmethod
+    def of(cls, documents: list[list[int]]) -> _TokenCounts:
+        """From each document's token ids in order, with repeats (one sort over all of them)."""
+        lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
+        flat = np.fromiter((i for doc in documents for i in doc), dtype=np.int64, count=int(lengths.sum()))
+        pairs, counts = np.unique(np.repeat(np.arange(len(documents), dtype=np.int64), lengths) << 32 | flat,
+                                  return_counts=True)
+        per_doc = np.bincount(pairs >> 32, minlength=len(documents))
+        return cls(np.concatenate([[0], np.cumsum(per_doc)]), (pairs & 0xFFFFFFFF).astype(np.int32),
+                   counts.astype(np.int32))
+
+    def rows(self, docs: np.ndarray) -> _TokenCounts:
+        """The documents `docs`, in that order."""
+        starts, ends = self.indptr[docs], self.indptr[docs + 1]
+        indptr = np.concatenate([[0], np.cumsum(ends - starts)])
+        at = np.repeat(starts - indptr[:-1], ends - starts) + np.arange(indptr[-1])
+        return _TokenCounts(indptr, self.ids[at], self.counts[at])
+
+    def then(self, other: _TokenCounts) -> _TokenCounts:
+        """These documents followed by `other`'s."""
+        return _TokenCounts(np.concatenate([self.indptr, other.indptr[1:] + self.indptr[-1]]),
+                            np.concatenate([self.ids, other.ids]), np.concatenate([self.counts, other.counts]))
+
+    def save(self, path: Path) -> None:
+        np.savez(path, indptr=self.indptr, ids=self.ids, counts=self.counts)
+
+    @classmethod
+    def load(cls, path: Path) -> _TokenCounts | None:
+        """The counts saved at `path`; None when there are none (an index made before they were kept)."""
+        try:
+            with np.load(path) as saved:
+                return cls(saved["indptr"], saved["ids"], saved["counts"])
+        except (FileNotFoundError, KeyError):
+            return None
+
+
+def _bm25(counts: _TokenCounts, vocabulary: dict[str, int]):
+    """bm25s's index (Lucene's BM25, as bm25s computes it) over `counts`, computed over all documents at once."""
     import bm25s
 
-    retriever = bm25s.BM25(k1=BM25_K1, b=BM25_B)
-    retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
+    class FromCounts(bm25s.BM25):  # bm25s's documented way to build its matrix differently
+        def build_index_from_ids(self, unique_token_ids, corpus_token_ids: _TokenCounts, **_) -> dict:
+            c = corpus_token_ids
+            self.nonoccurrence_array = None  # Lucene's BM25 has none (only BM25L and BM25+)
+            n_docs, n_vocab = len(c.indptr) - 1, len(unique_token_ids)
+            doc = np.repeat(np.arange(n_docs), np.diff(c.indptr))
+            length = np.bincount(doc, weights=c.counts, minlength=n_docs)
+            frequency = np.bincount(c.ids, minlength=n_vocab)
+            idf = np.log(1 + (n_docs - frequency + 0.5) / (frequency + 0.5)).astype(self.dtype)
+            tf = c.counts.astype(self.dtype)
+            scores = idf[c.ids] * (tf / (self.k1 * ((1 - self.b) + self.b * length[doc] / length.mean()) + tf))
+            by_token = np.argsort(c.ids, kind="stable")  # column by column, documents ascending in each
+            return {"data": scores[by_token].astype(self.dtype), "indices": doc[by_token].astype(self.int_dtype),
+                    "indptr": np.concatenate([[0], np.cumsum(frequency)]), "num_docs": n_docs}
+
+    retriever = FromCounts(k1=BM25_K1, b=BM25_B)
+    retriever.index(bm25s.tokenization.Tokenized(ids=counts, vocab=vocabulary), show_progress=False)
     return retriever
 
 
-def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: Tokeniser = TOKENISER) -> None:
+def _fingerprint() -> str:
+    """What an index's tokens depend on besides the documents: this module's code and the synonym list. An
+    increment reuses the previous index's tokens only when it is the same."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(SYNONYMS_CSV.read_bytes())
+    return digest.hexdigest()
+
+
+def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: Tokeniser = TOKENISER,
+                previous: Path | None = None, provinces: list[str] | None = None) -> None:
     """Index the lessons and experiments of the serving copy `con` (open for writing at `database_file`): the
     documents as tables `search.lessons` and `search.experiments` (doc_id = position in the matrix), the BM25
-    matrices in `index_dir(database_file)`."""
+    matrices in `index_dir(database_file)`.
+
+    An increment (`con` a copy of the serving copy `previous`, with only the rows of `provinces` replaced)
+    tokenises only those provinces' documents and reuses the tokens of the others from `previous`'s index,
+    when that was made by the same tokeniser; the BM25 weights are then computed anew over all documents."""
     folder = index_dir(database_file)
     shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    earlier = index_dir(previous) if previous is not None and provinces is not None else None
+    if earlier is not None and not (tokeniser == TOKENISER and _read_json(earlier / META).get("tokeniser") == _fingerprint()):
+        earlier = None
+    splits = _read_json(earlier / SPLITS) if earlier is not None and tokeniser.compounds else {}
     long_words: set[str] = set()
     con.execute(f"create schema if not exists {SCHEMA}")
     for kind, sql in KINDS.items():
-        # doc_id is the primary key: a hit's text is then read through the index, not by scanning the column
-        con.execute(f"""create or replace table {SCHEMA}.{kind} (doc_id integer primary key, key varchar not null,
-                        province_code varchar, experiment_key varchar, text varchar)""")
-        con.execute(f"""insert into {SCHEMA}.{kind}
-                        select (row_number() over (order by key) - 1)::integer, key, province_code, experiment_key, text
-                        from ({sql}) order by 1""")
-        vocabulary: dict[str, int] = {}
+        reused = _TokenCounts.load(earlier / TOKENS.format(kind=kind)) if earlier is not None else None
+        vocabulary: dict[str, int] = _read_json(earlier / kind / VOCABULARY) if reused is not None else {}
+        vocabulary.pop("", None)  # bm25s's own empty token, added again by the index
+        if reused is not None and con.execute(f"select count(*) from duckdb_tables() where schema_name = '{SCHEMA}' "
+                                              f"and table_name = '{kind}'").fetchone()[0]:
+            rows = con.execute(f"""select s.doc_id, case when s.doc_id is null or d.province_code in (select unnest(?::varchar[]))
+                                          then coalesce(d.document, '') end
+                                   from ({sql}) d left join {SCHEMA}.{kind} s on s.key = d.key order by d.key""",
+                               [provinces]).fetchall()
+        else:
+            reused = None
+            rows = con.execute(f"select null, coalesce(document, '') from ({sql}) order by key").fetchall()
         word_ids: dict[str, list[int]] = {}  # each distinct word's token ids, found once
         ids = []
-        for (document,) in con.execute(f"select document from ({sql}) order by key").fetchall():
+        for _, document in rows:
+            if document is None:
+                continue
             document_ids = []
             for word in words(document):
                 found = word_ids.get(word)
@@ -307,15 +394,33 @@ def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: 
                 document_ids.extend(found)
             ids.append(document_ids)
         long_words.update(w for w in word_ids if len(w) >= MIN_COMPOUND)
-        if vocabulary:
-            _bm25(ids, vocabulary).save(str(folder / kind), show_progress=False)
-        else:  # bm25s needs one token; an index of nothing finds nothing
-            _bm25([[0]] * max(len(ids), 1), {"_": 0}).save(str(folder / kind), show_progress=False)
-        distinct = [np.unique(np.asarray(doc, dtype=np.int32)) for doc in ids]
-        np.savez(folder / TOKENS.format(kind=kind), indptr=np.cumsum([0] + [len(d) for d in distinct]),
-                 ids=np.concatenate(distinct) if distinct else np.zeros(0, np.int32))
+        counts = _TokenCounts.of(ids)
+        if reused is not None:  # the documents in key order: the reused ones by their old doc_id, the others as new
+            old = len(reused.indptr) - 1
+            source = np.array([old_id if document is None else -1 for old_id, document in rows], dtype=np.int64)
+            source[source < 0] = old + np.arange(len(ids))
+            counts = reused.then(counts).rows(source)
+        con.execute(f"""create or replace table {SCHEMA}.{kind} (doc_id integer primary key, key varchar not null,
+                        province_code varchar, experiment_key varchar, text varchar)""")
+        con.execute(f"""insert into {SCHEMA}.{kind}
+                        select (row_number() over (order by key) - 1)::integer, key, province_code, experiment_key, text
+                        from ({sql}) order by 1""")
+        if not vocabulary or not rows:  # bm25s needs a token and a document; an index of nothing finds nothing
+            vocabulary = {"_": 0}
+            counts = _TokenCounts.of([[0]] * max(len(rows), 1))
+        _bm25(counts, vocabulary).save(str(folder / kind), show_progress=False)
+        counts.save(folder / TOKENS.format(kind=kind))
     if tokeniser.compounds:
-        (folder / SPLITS).write_text(json.dumps({w: tokeniser.parts(w) for w in sorted(long_words)}, ensure_ascii=False))
+        splits.update({w: tokeniser.parts(w) for w in long_words})
+        (folder / SPLITS).write_text(json.dumps(dict(sorted(splits.items())), ensure_ascii=False))
+    (folder / META).write_text(json.dumps({"tokeniser": _fingerprint() if tokeniser == TOKENISER else ""}))
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
 
 
 def remove_index(database_file: Path) -> None:

@@ -19,7 +19,8 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -142,17 +143,72 @@ def write_scope(con, plan: freshness.Plan) -> None:
                 [plan.provinces() or []])
 
 
+@cache
+def parsed_manifest(warehouse: str):
+    """The code's parsed dbt project (what prepare_manifest made), for dbt to build without parsing; None when it
+    names another database than `warehouse` (dbt-duckdb names the database after the file), so that dbt must parse
+    for this platform. Loaded once per process."""
+    from dbt.contracts.graph.manifest import Manifest
+
+    try:
+        manifest = Manifest.from_msgpack((DBT_PROJECT.project_dir / DBT_PROJECT.target_path / PARSE_STATE).read_bytes())
+    except FileNotFoundError:
+        return None
+    databases = {node.database for node in manifest.nodes.values()}
+    return manifest if databases == {Path(warehouse).stem} else None
+
+
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtResource, arguments: list[str], warehouse: str) -> Iterator[Any]:
+    """`dbt build` in this process (dbtRunner) rather than a dbt subprocess that starts Python and loads its parse
+    state anew: the manifest comes parsed (parsed_manifest), dbt's events become Dagster events as dagster-dbt makes
+    them from a subprocess's, and its messages go to this process's output (the run's log). Fails the step when
+    dbt failed, after reporting what it did."""
+    from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
+    from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+    from dbt_common.events.functions import msg_to_dict
+
+    manifest, target = parsed_manifest(warehouse), dbt.run_target(context)
+    raw: list[dict[str, Any]] = []
+    try:
+        result = dbtRunner(manifest=manifest, callbacks=[lambda message: raw.append(msg_to_dict(message))]).invoke(
+            [*arguments, "--project-dir", str(DBT_PROJECT.project_dir), "--profiles-dir", str(DBT_PROJECT.profiles_dir),
+             "--target-path", str(target), "--log-path", str(target), "--log-level", "none"])
+    finally:
+        DuckDBConnectionManager.close_all_connections()  # the warehouse file is free again for the next steps
+    dbt_manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    errors = []
+    for event in raw:
+        if event["info"]["level"] in ("info", "warn", "error"):
+            print(event["info"]["msg"], flush=True)
+        if event["info"]["level"] == "error":
+            errors.append(event["info"]["msg"])
+        yield from DbtCoreCliEventMessage(raw_event=event, event_history_metadata={}).to_default_asset_events(
+            manifest=dbt_manifest, dagster_dbt_translator=translator, context=context, target_path=target,
+            project=DBT_PROJECT)
+    if not result.success:
+        raise dg.Failure(description="dbt build mislukt: " + ("; ".join(errors[:5]) or str(result.exception)))
+    if manifest is None:
+        dbt.keep_parse_state(target)
+
+
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=LayeredTranslator(), project=DBT_PROJECT)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtResource, warehouse_db: WarehouseResource,
                      outputs: ServingResource):
     """Seeds the vocabularies, builds staging → intermediate → marts and runs the dbt tests: all of them on a
-    full build, the data tests on an increment."""
+    full build, the data tests on an increment. When Dagster selected every dbt asset (every pipeline run) dbt
+    runs in this process (dbt_build); a subset chosen in the UI goes through dagster-dbt's own selection and
+    subprocess."""
     with warehouse_db.connect() as con:
         plan = freshness.build_plan(con, outputs.state, Path(outputs.serving_dir))
         write_scope(con, plan)
     context.log.info(f"dbt: {'volledige bouw' if plan.full else 'increment'} ({plan.reason})")
     everything = context.selected_asset_keys == context.assets_def.keys
-    invocation = dbt.cli(build_arguments(warehouse_db.path, plan, everything), context=context,
-                         target_path=dbt.run_target(context))
+    arguments = build_arguments(warehouse_db.path, plan, everything)
+    if everything:
+        yield from dbt_build(context, dbt, arguments, warehouse_db.path)
+        return
+    invocation = dbt.cli(arguments, context=context, target_path=dbt.run_target(context))
     yield from invocation.stream()
     dbt.keep_parse_state(invocation.target_path)

@@ -167,11 +167,10 @@ def _tail(log: Path) -> str:
     return log.read_text()[-3000:]
 
 
-def _dbt_builds(group: int, runs: Path, earlier: set[Path]) -> bool:
-    """Whether `dbt build` runs in process group `group` and has begun writing a run folder of its own."""
+def _dbt_builds(runs: Path, earlier: set[Path]) -> bool:
+    """Whether `dbt build` has begun writing a run folder of its own and has not finished (no run_results.json)."""
     started = [p for p in runs.iterdir() if p not in earlier and any(p.iterdir())] if runs.is_dir() else []
-    found = subprocess.run(["pgrep", "-g", str(group), "-f", "dbt build"], capture_output=True, text=True).stdout.split()
-    return bool(started and found)
+    return bool(started) and not any((p / "run_results.json").exists() for p in started)
 
 
 def _served(serving_dir: Path) -> tuple[str, int, int]:
@@ -202,12 +201,12 @@ def test_a_pipeline_killed_during_dbt_leaves_the_serving_copy_and_the_next_run_r
         earlier = set(runs.iterdir())
         killed = _pipeline(env, log)
         deadline = time.monotonic() + 600
-        while not _dbt_builds(killed.pid, runs, earlier):
+        while not _dbt_builds(runs, earlier):
             assert killed.poll() is None, f"de run eindigde voor dbt begon:\n{_tail(log)}"
             assert time.monotonic() < deadline, "dbt begon niet"
             time.sleep(0.2)
-        time.sleep(3)  # in the middle of dbt build
-        assert killed.poll() is None and _dbt_builds(killed.pid, runs, earlier), "dbt was al klaar voor de run werd gestopt"
+        time.sleep(1)  # in the middle of dbt build
+        assert killed.poll() is None and _dbt_builds(runs, earlier), "dbt was al klaar voor de run werd gestopt"
         os.killpg(killed.pid, signal.SIGKILL)
         killed.wait(timeout=60)
         assert _served(serving_dir) == (version, experiments, 0)  # the copy the pages read is untouched

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from catalog import export
+from ida import search
 from ida.settings import SAMPLES_DIR, Settings
 from ida.warehouse import serving
 from orchestration import freshness
@@ -85,6 +86,22 @@ def tables(path: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(path), read_only=True) as con:
         names = con.execute("select schema_name, table_name from duckdb_tables() where schema_name in ('marts', 'vocab')").fetchall()
         return {f"{s}.{t}": sorted(con.execute(f'select * from "{s}"."{t}"').fetchall(), key=repr) for s, t in names}
+
+
+def index(path: Path) -> dict[str, dict[tuple[str, str], float]]:
+    """A serving copy's search index as what it finds: per kind, (token, document key) → BM25 weight."""
+    import bm25s
+
+    found = {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        for kind in ("lessons", "experiments"):
+            keys = [k for (k,) in con.execute(f"select key from search.{kind} order by doc_id").fetchall()]
+            bm25 = bm25s.BM25.load(str(search.index_dir(path) / kind))
+            data, indices, indptr = bm25.scores["data"], bm25.scores["indices"], bm25.scores["indptr"]
+            found[kind] = {(token, keys[indices[at]]): round(float(data[at]), 4)
+                           for token, column in bm25.vocab_dict.items() if column < len(indptr) - 1
+                           for at in range(indptr[column], indptr[column + 1])}
+    return found
 
 
 def files(folder: Path) -> dict[str, str]:
@@ -171,11 +188,13 @@ def test_one_province_is_redone_alone_and_completely(caught_up: Settings, tmp_pa
     # complete: the increment is what a full copy of the warehouse gives, and the export what a full export gives
     full_copy = serving.publish(caught_up.warehouse, tmp_path / "full-serving")
     assert tables(full_copy) == after
+    # the search index too: only PV27's documents were tokenised again, yet every weight is the full build's
+    assert index(full_copy) == index(serving.current(caught_up.serving_dir))
     with serving.connect(tmp_path / "full-serving") as con:
         export.write_export(con, tmp_path / "full-export")
     assert files(caught_up.export_dir) == files(tmp_path / "full-export")
     changed = {name for name, digest in files(caught_up.export_dir).items() if export_before.get(name) != digest}
-    assert changed and all(name.startswith("resources/pv27-") or name.startswith("resources/ipo-") or "/" not in name
+    assert changed and all(name.startswith("resources/provincie-noord-holland/pv27-") or name.startswith("resources/ipo/") or "/" not in name
                            for name in changed), changed
 
 

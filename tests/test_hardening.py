@@ -122,7 +122,7 @@ def test_a_formula_is_neutralised_and_a_number_is_not(text, expected) -> None:
 
 def test_a_formula_in_a_lesson_is_plain_text_in_the_export_and_the_ckan_csv(hostile_run: dict) -> None:
     export = hostile_run["root"] / "var" / "export"
-    lessons_csv = next(export.glob(f"resources/*{HOSTILE_ID.lower()}*/lessen.csv"))
+    lessons_csv = next(export.glob(f"resources/*/*{HOSTILE_ID.lower()}*-lessen.csv"))
     rows = list(csv.DictReader(io.StringIO(lessons_csv.read_text(encoding="utf-8"))))
     texts = [cell for row in rows for cell in row.values()]
     assert "'" + FORMULA in texts and FORMULA not in texts

@@ -97,6 +97,24 @@ def test_shared_words_name_the_words_of_the_other_text() -> None:
     assert words == ["aanbesteding", "luchtsensoren"]
 
 
+
+def test_the_index_weights_are_those_bm25s_computes_itself() -> None:
+    """The index computes bm25s's matrix over all documents at once (search._bm25): the weights must be bm25s's own."""
+    import bm25s
+    import numpy as np
+
+    texts = ["De aanbesteding van sensoren liep vertraging op", "Sensoren sensoren en nog eens sensoren",
+             "Wie de data beheert, moet vooraf vastliggen", "", "Data delen vraagt afspraken over data"]
+    vocabulary: dict[str, int] = {}
+    ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in TOKENS.tokens(text)] for text in texts]
+    ours = search._bm25(search._TokenCounts.of(ids), dict(vocabulary))
+    theirs = bm25s.BM25(k1=search.BM25_K1, b=search.BM25_B)
+    theirs.index(bm25s.tokenization.Tokenized(ids=ids, vocab=dict(vocabulary)), show_progress=False)
+    for key in ("indptr", "indices"):
+        assert np.array_equal(ours.scores[key], theirs.scores[key]), key
+    assert np.allclose(ours.scores["data"], theirs.scores["data"], rtol=1e-6)
+    assert ours.scores["num_docs"] == theirs.scores["num_docs"] == len(texts)
+
 # ------------------------------------------------------------------------------------------------ through the real thing
 
 

@@ -56,7 +56,9 @@ def publish(warehouse: Path, serving_dir: Path, provinces: list[str] | None = No
                 con.execute(f'create table "{schema}"."{table}" as select * from warehouse."{schema}"."{table}"')
         con.execute("detach warehouse")
         if {("marts", "lessons"), ("marts", "experiments")} <= set(tables):
-            search.build_index(con, target)  # the search index: schema `search` and the folder beside the copy
+            # the search index (schema `search` and the folder beside the copy): on an increment, only the
+            # documents of `provinces` are tokenised anew
+            search.build_index(con, target, previous=base, provinces=provinces if base is not None else None)
         con.execute("checkpoint")
     except BaseException:
         con.close()
