@@ -144,10 +144,18 @@ def _is_current(serving_dir: Path, name: str) -> bool:
 
 def build_plan(con: duckdb.DuckDBPyConnection, state_dir: Path, serving_dir: Path, project: str | None = None) -> Plan:
     """What dbt and the serving copy have to redo, given the raw layer on `con`."""
+    project = project or project_fingerprint()
+    return Plan(None, reason) if (reason := full_build_reason(state_dir, serving_dir, project)) else \
+        _changed(read_state(state_dir, BUILD), project, raw_watermarks(con), "bouwen")
+
+
+def full_build_reason(state_dir: Path, serving_dir: Path, project: str | None = None) -> str | None:
+    """Why dbt and the serving copy must redo everything whatever was loaded, or None: an increment will do."""
     previous = read_state(state_dir, BUILD)
     if previous is not None and not _is_current(serving_dir, previous.serving):
-        return Plan(None, "bouwen: de serveerkopie is niet meer die van de vorige bouw")
-    return _changed(previous, project or project_fingerprint(), raw_watermarks(con), "bouwen")
+        return "bouwen: de serveerkopie is niet meer die van de vorige bouw"
+    plan = _changed(previous, project or project_fingerprint(), {}, "bouwen")
+    return plan.reason if plan.full else None
 
 
 def step_plan(state_dir: Path, step: str) -> Plan:

@@ -21,17 +21,24 @@ from pathlib import Path
 import dagster as dg
 
 from ida.settings import Settings
+from orchestration import freshness
 from orchestration.partitions import PROVINCES
+from orchestration.warehouse_models import INCREMENT_LEAVES_OUT
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 FULL_BUILD_TAG = "ida/full_build"  # "true": every step redoes everything (the daily run), not only what changed
 
+# harvesting has its own job (one run per province, before this one): a broken portal never blocks the build;
+# the weekly digest has its own too (orchestration/digest.py): a pipeline run sends no e-mail
+PIPELINE_SELECTION = dg.AssetSelection.all() - dg.AssetSelection.key_prefixes("harvest") - dg.AssetSelection.groups("digest")
+# the checks `ida pipeline` selects when no full build is due: an increment runs no tests on the views and seeds,
+# so Dagster need not plan them (one event each before the first step)
+INCREMENT_CHECKS = PIPELINE_SELECTION - dg.AssetSelection.groups(*INCREMENT_LEAVES_OUT)
+
 pipeline_job = dg.define_asset_job(
     "ida_pipeline",
-    # harvesting has its own job (one run per province, before this one): a broken portal never blocks the build;
-    # the weekly digest has its own too (orchestration/digest.py): a pipeline run sends no e-mail
-    selection=dg.AssetSelection.all() - dg.AssetSelection.key_prefixes("harvest") - dg.AssetSelection.groups("digest"),
+    selection=PIPELINE_SELECTION,
     description="Laadt de leveringen, bouwt de marts, publiceert de serveerkopie en de catalogus.",
 )
 
@@ -226,7 +233,12 @@ def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstan
 
     settings = settings or Settings.from_env()
     dagster_instance = dagster_instance or instance(settings)
-    job = build_defs(settings).resolve_job_def("ida_pipeline")
+    defs = build_defs(settings)
+    job = defs.resolve_job_def("ida_pipeline")
+    if not full and freshness.full_build_reason(settings.var_dir, settings.serving_dir) is None:
+        graph = defs.resolve_asset_graph()
+        job = job.get_subset(asset_selection=PIPELINE_SELECTION.resolve(graph),
+                             asset_check_selection=INCREMENT_CHECKS.resolve_checks(graph))
     run_id = str(uuid.uuid4())
     tracker = StepTracker(on_step, on_start)
     done = threading.Event()

@@ -76,7 +76,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def run(settings: Settings, province: str | None = None, **options):
     from orchestration.pipeline import run_pipeline
 
-    result = run_pipeline(province, dagster_instance=dg.DagsterInstance.ephemeral(), settings=settings, **options)
+    options.setdefault("dagster_instance", dg.DagsterInstance.ephemeral())
+    result = run_pipeline(province, settings=settings, **options)
     assert result.success, "\n".join(result.summary)
     return result
 
@@ -204,10 +205,15 @@ def test_an_increment_builds_only_the_marts(caught_up: Settings) -> None:
         "les_id,experiment_id,datum,leerrichting,categorie,les,dilemma,publieke_waarden,escalatieniveau,status\n"
         "ZH-FRIS-L1,ZHO-2019-03,2026-11-30,verticaal,governance,Een besluit vraagt een eigenaar.,nee,,,\n",
         encoding="utf-8")
-    increment = run(caught_up, "PV28")
+    instance = dg.DagsterInstance.ephemeral()
+    increment = run(caught_up, "PV28", dagster_instance=instance)
     details = {s.key: s.detail for s in increment.steps}
     assert "bijgewerkt: PV28" in details["serving_copy"] and "bijgewerkt: PV28" in details["catalogue_export"]
-    full = run(caught_up, full=True)
+    full = run(caught_up, full=True, dagster_instance=instance)
     assert 0 < increment.models_built < full.models_built  # the views and seeds were left alone
     assert 0 < increment.checks_passed < full.checks_passed  # the full build runs every data test
+    # and Dagster planned only the checks an increment runs (an event each, before the first step)
+    planned = {result.run_id: len(instance.get_records_for_run(
+        result.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED).records) for result in (increment, full)}
+    assert increment.checks_passed <= planned[increment.run_id] < planned[full.run_id] == full.checks_passed
     assert "bijgewerkt: alles" in {s.key: s.detail for s in full.steps}["serving_copy"]
