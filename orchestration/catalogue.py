@@ -1,12 +1,18 @@
 """After the marts: the read-only serving copy for the app, the CKAN bulk export and the publication to CKAN."""
 
 
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
 from catalog import export
 from catalog import publish
+from ida.errors import NotPublished
+from ida.warehouse import raw as warehouse
 from ida.warehouse import serving
 from orchestration import freshness
 from orchestration.resources import CkanResource, ServingResource, WarehouseResource
@@ -18,37 +24,76 @@ MARTS = [dg.AssetKey(["marts", name]) for name in ("provinces", "experiments", "
                                                   "phase_changes_by_year", "dilemma_decisions", "dilemma_decision_times")]
 
 
-@dg.asset(deps=MARTS, group_name="serving", kinds={"duckdb"})
-def serving_copy(warehouse_db: WarehouseResource, outputs: ServingResource) -> dg.MaterializeResult:
-    """Publishes a read-only copy of the marts for the app, swapped in atomically: on an increment the
-    previous copy with the changed provinces' rows replaced, else a copy of every table."""
+SERVING_COPY, CATALOGUE_EXPORT = dg.AssetKey("serving_copy"), dg.AssetKey("catalogue_export")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(SERVING_COPY, deps=MARTS, group_name="serving", kinds={"duckdb"}, skippable=True,
+                     description="A read-only copy of the marts for the app, swapped in atomically: on an increment the "
+                                 "previous copy with the changed provinces' rows replaced, else a copy of every table."),
+        dg.AssetSpec(CATALOGUE_EXPORT, deps=MARTS, group_name="serving", kinds={"ckan"}, skippable=True,
+                     description="The catalogue as CKAN bulk files (organisations, groups, one dataset per experiment): "
+                                 "on an increment only the datasets of the provinces that changed since the last export."),
+    ],
+    can_subset=True,
+)
+def serving_and_export(context: dg.AssetExecutionContext, warehouse_db: WarehouseResource,
+                       outputs: ServingResource) -> Iterator[dg.MaterializeResult]:
+    """The serving copy and the export, both from the warehouse's marts and at the same time: each mostly waits
+    on DuckDB and the disk, so together they take little more than the longer of the two."""
     project = freshness.project_fingerprint()
     with warehouse_db.connect() as con:
         plan = freshness.build_plan(con, outputs.state, Path(outputs.serving_dir), project)
         loaded = freshness.raw_watermarks(con)
-    target = serving.publish(Path(warehouse_db.path), Path(outputs.serving_dir), provinces=plan.provinces())
+    work = {SERVING_COPY: lambda: _serving_copy(Path(warehouse_db.path), outputs, project, loaded, plan),
+            CATALOGUE_EXPORT: lambda: _export(Path(warehouse_db.path), outputs, project, loaded)}
+    with ThreadPoolExecutor(max_workers=len(work), thread_name_prefix="serving") as pool:
+        running = {key: pool.submit(task) for key, task in work.items() if key in context.selected_asset_keys}
+    done = {key: future.result() for key, future in running.items() if future.exception() is None}
+    if CATALOGUE_EXPORT in done:  # made from the marts that are (or were already) in the serving copy
+        served = done[SERVING_COPY]["versie"] if SERVING_COPY in done else _served(outputs)
+        freshness.write_state(outputs.state, freshness.EXPORT, freshness.StepState(project, loaded, served))
+    for key, metadata in done.items():
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+    for future in running.values():
+        if future.exception() is not None:  # the other one is materialised: the step fails with this error
+            raise future.exception()
+
+
+def _serving_copy(warehouse: Path, outputs: ServingResource, project: str, loaded: dict[str, str],
+                  plan: freshness.Plan) -> dict[str, Any]:
+    started = time.perf_counter()
+    target = serving.publish(warehouse, Path(outputs.serving_dir), provinces=plan.provinces())
     freshness.write_state(outputs.state, freshness.BUILD, freshness.StepState(project, loaded, target.name))
-    return dg.MaterializeResult(metadata={"versie": target.name, "bijgewerkt": _provinces_label(plan)})
+    return {"versie": target.name, "bijgewerkt": _provinces_label(plan), "seconden": _seconds(started)}
+
+
+def _export(warehouse_file: Path, outputs: ServingResource, project: str, loaded: dict[str, str]) -> dict[str, Any]:
+    """The export of the warehouse's marts, read-only beside the serving copy that copies the same rows."""
+    started = time.perf_counter()
+    plan = freshness.catch_up(outputs.state, freshness.EXPORT, project, loaded)
+    with warehouse.connect(warehouse_file, read_only=True) as con:
+        counts = export.write_export(con, Path(outputs.export_dir), provinces=plan.provinces(), dcat=outputs.dcat())
+    return {**counts, "map": outputs.export_dir, "bijgewerkt": _provinces_label(plan), "seconden": _seconds(started)}
+
+
+def _served(outputs: ServingResource) -> str:
+    try:
+        return serving.current(Path(outputs.serving_dir)).name
+    except NotPublished:
+        return ""
+
+
+def _seconds(started: float) -> float:
+    return round(time.perf_counter() - started, 1)
 
 
 def _provinces_label(plan: freshness.Plan) -> str:
     return "alles" if plan.full else ", ".join(plan.provinces()) or "niets"
 
 
-@dg.asset(deps=[serving_copy], group_name="serving", kinds={"ckan"})
-def catalogue_export(outputs: ServingResource) -> dg.MaterializeResult:
-    """Writes the catalogue as CKAN bulk files (organisations, groups, one dataset per experiment): on an
-    increment only the datasets of the provinces that changed since the last export."""
-    plan = freshness.step_plan(outputs.state, freshness.EXPORT)
-    build = freshness.read_state(outputs.state, freshness.BUILD)
-    with serving.connect(Path(outputs.serving_dir)) as con:
-        counts = export.write_export(con, Path(outputs.export_dir), provinces=plan.provinces(), dcat=outputs.dcat())
-    if build is not None:
-        freshness.write_state(outputs.state, freshness.EXPORT, build)
-    return dg.MaterializeResult(metadata={**counts, "map": outputs.export_dir, "bijgewerkt": _provinces_label(plan)})
-
-
-@dg.asset(deps=[serving_copy], group_name="serving", kinds={"ckan"})
+@dg.asset(deps=[SERVING_COPY], group_name="serving", kinds={"ckan"})
 def ckan_publication(context: dg.AssetExecutionContext, outputs: ServingResource,
                      ckan: CkanResource) -> dg.MaterializeResult:
     """Publishes the catalogue to CKAN (CKAN_URL, CKAN_API_TOKEN): only what changed; fails when a dataset failed.

@@ -14,7 +14,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
     """Every asset, job, schedule and sensor, with resources set from `settings`."""
     return dg.Definitions(
         assets=[deliveries.province_deliveries, harvest.province_harvest, warehouse_models.warehouse_models,
-                catalogue.serving_copy, catalogue.catalogue_export, catalogue.ckan_publication, digest.digest_mail],
+                catalogue.serving_and_export, catalogue.ckan_publication, digest.digest_mail],
         jobs=[pipeline.pipeline_job, harvest.harvest_job, digest.digest_job],
         schedules=[pipeline.daily_pipeline, harvest.daily_harvest, digest.weekly_digest],
         sensors=[deliveries.accepted_submissions],

@@ -11,7 +11,7 @@ from ida import digest
 from ida.settings import AgendaSettings, DigestSettings
 from ida.standard.vocabularies import provinces
 from ida.warehouse import serving
-from orchestration.catalogue import serving_copy
+from orchestration.catalogue import SERVING_COPY
 from orchestration.resources import ServingResource
 
 GROUP = "digest"
@@ -52,7 +52,7 @@ class DigestConfig(dg.Config):
     province: str | None = None  # a CBS code; empty: all twelve
 
 
-@dg.asset(deps=[serving_copy], group_name=GROUP, kinds={"email"})
+@dg.asset(deps=[SERVING_COPY], group_name=GROUP, kinds={"email"})
 def digest_mail(context: dg.AssetExecutionContext, config: DigestConfig, outputs: ServingResource,
                 digests: DigestResource) -> dg.MaterializeResult:
     """Sends each province its weekly digest — its learning agenda and what other provinces newly learned on its core

@@ -169,6 +169,12 @@ def step_plan(state_dir: Path, step: str) -> Plan:
     return _changed(previous, build.project, build.loaded, step)
 
 
+def catch_up(state_dir: Path, step: str, project: str, loaded: dict[str, str]) -> Plan:
+    """What `step` has to redo to catch up with marts built by `project` from the raw layer up to `loaded`
+    (the export, made beside the serving copy rather than after it)."""
+    return _changed(read_state(state_dir, step), project, loaded, step)
+
+
 def pending(con: duckdb.DuckDBPyConnection, deliveries: Iterable) -> list:
     """The deliveries (landed or accepted) the raw layer does not hold yet, or that cannot be loaded."""
     ids = [d.delivery_id for d in deliveries]

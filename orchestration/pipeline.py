@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -59,10 +60,10 @@ def daily_pipeline(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
 STEPS = {
     "province_deliveries": "Leveringen laden",
     "warehouse_models": "dbt bouwen en testen",
-    "serving_copy": "Serveerkopie",
-    "catalogue_export": "Catalogus-export",
+    "serving_and_export": "Serveerkopie en export",
     "ckan_publication": "Publicatie naar CKAN",
 }
+LABEL_WIDTH = max(map(len, STEPS.values()))
 LOGS_KEPT = 20
 
 
@@ -80,7 +81,7 @@ class StepOutcome:
         return STEPS.get(self.key, self.key)
 
     def line(self) -> str:
-        return f"{self.label:<22} {self.status:<12} {self.seconds:6.1f} s  {self.detail}".rstrip()
+        return f"{self.label:<{LABEL_WIDTH}} {self.status:<12} {self.seconds:6.1f} s  {self.detail}".rstrip()
 
 
 @dataclass
@@ -198,9 +199,7 @@ def _outcome(key: str, events: list[dg.DagsterEvent], end: dg.DagsterEvent) -> S
         message = end.event_specific_data.error.message.strip().splitlines()[0] if end.event_specific_data.error else ""
         return StepOutcome(key, "mislukt", seconds, message[:160])
     materialised = [e for e in events if e.is_step_materialization]
-    metadata = {}
-    for event in materialised:
-        metadata.update({k: v.value for k, v in event.event_specific_data.materialization.metadata.items()})
+    metadata = {k: v for event in materialised for k, v in _metadata(event).items()}
     checks = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     if key == "province_deliveries":
         detail = (f"{metadata.get('geladen_leveringen', 0)} nieuwe levering(en), {metadata.get('al_geladen', 0)} al geladen"
@@ -208,17 +207,28 @@ def _outcome(key: str, events: list[dg.DagsterEvent], end: dg.DagsterEvent) -> S
     elif key == "warehouse_models":
         passed = sum(1 for c in checks if c.passed)
         detail = f"{len(materialised)} modellen en seeds gebouwd, {passed}/{len(checks)} tests geslaagd"
-    elif key == "serving_copy":
-        detail = f"{metadata.get('versie', '')} (bijgewerkt: {metadata.get('bijgewerkt', 'alles')})"
-    elif key == "catalogue_export":
-        detail = (f"{metadata.get('datasets', 0)} datasets, {metadata.get('rewritten', metadata.get('datasets', 0))} "
-                  f"herschreven (bijgewerkt: {metadata.get('bijgewerkt', 'alles')})")
+    elif key == "serving_and_export":
+        served, exported = (_materialised(events, asset) for asset in ("serving_copy", "catalogue_export"))
+        detail = "; ".join(part for part in (
+            served and f"{served.get('versie', '')} ({served.get('seconden', 0)} s, bijgewerkt: {served.get('bijgewerkt', 'alles')})",
+            exported and (f"export: {exported.get('datasets', 0)} datasets, {exported.get('rewritten', exported.get('datasets', 0))} "
+                          f"herschreven ({exported.get('seconden', 0)} s, bijgewerkt: {exported.get('bijgewerkt', 'alles')})"),
+        ) if part)
     elif key == "ckan_publication":
         detail = (f"{metadata.get('reden', 'niet gepubliceerd')}" if metadata.get("gepubliceerd") is False else
                   ", ".join(f"{k} {metadata[k]}" for k in ("created", "updated", "unchanged", "withdrawn", "failed") if k in metadata))
     else:
         detail = ""
     return StepOutcome(key, "klaar", seconds, detail)
+
+
+def _metadata(materialisation: dg.DagsterEvent) -> dict[str, Any]:
+    return {k: v.value for k, v in materialisation.event_specific_data.materialization.metadata.items()}
+
+
+def _materialised(events: list[dg.DagsterEvent], asset: str) -> dict[str, Any] | None:
+    """The metadata of `asset`'s materialisation among a step's events, or None."""
+    return next((_metadata(e) for e in events if e.is_step_materialization and e.asset_key == dg.AssetKey(asset)), None)
 
 
 def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstance | None = None,

@@ -143,7 +143,7 @@ def test_nothing_new_changes_nothing(caught_up: Settings, tmp_path: Path) -> Non
     export_before = files(caught_up.export_dir)
     result = run(caught_up)
     assert result.nothing_new and result.models_built == 0
-    assert [s.status for s in result.steps] == ["klaar", "overgeslagen", "overgeslagen", "overgeslagen", "overgeslagen"]
+    assert [s.status for s in result.steps] == ["klaar", "overgeslagen", "overgeslagen", "overgeslagen"]
     assert result.checks_passed == 0  # no dbt test ran either: nothing was built
     assert serving.current(caught_up.serving_dir) == served
     assert (served.stat().st_mtime_ns, hashlib.sha256(served.read_bytes()).hexdigest()) == served_before
@@ -207,8 +207,8 @@ def test_an_increment_builds_only_the_marts(caught_up: Settings) -> None:
         encoding="utf-8")
     instance = dg.DagsterInstance.ephemeral()
     increment = run(caught_up, "PV28", dagster_instance=instance)
-    details = {s.key: s.detail for s in increment.steps}
-    assert "bijgewerkt: PV28" in details["serving_copy"] and "bijgewerkt: PV28" in details["catalogue_export"]
+    detail = {s.key: s.detail for s in increment.steps}["serving_and_export"]
+    assert detail.count("bijgewerkt: PV28") == 2, detail  # the serving copy's and the export's
     full = run(caught_up, full=True, dagster_instance=instance)
     assert 0 < increment.models_built < full.models_built  # the views and seeds were left alone
     assert 0 < increment.checks_passed < full.checks_passed  # the full build runs every data test
@@ -216,4 +216,49 @@ def test_an_increment_builds_only_the_marts(caught_up: Settings) -> None:
     planned = {result.run_id: len(instance.get_records_for_run(
         result.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED).records) for result in (increment, full)}
     assert increment.checks_passed <= planned[increment.run_id] < planned[full.run_id] == full.checks_passed
-    assert "bijgewerkt: alles" in {s.key: s.detail for s in full.steps}["serving_copy"]
+    assert {s.key: s.detail for s in full.steps}["serving_and_export"].count("bijgewerkt: alles") == 2
+
+
+def test_the_export_alone_is_made_from_the_warehouse_and_recorded(caught_up: Settings, tmp_path: Path) -> None:
+    """As when the Dagster UI materialises only `catalogue_export`: the serving copy is left alone, the export is
+    the full export of the same marts, and the next run knows it is up to date."""
+    from orchestration.definitions import build_defs
+    from orchestration.pipeline import province_range_tags
+
+    served = serving.current(caught_up.serving_dir)
+    freshness.state_path(caught_up.var_dir, freshness.EXPORT).unlink()
+    job = build_defs(caught_up).resolve_job_def("ida_pipeline").get_subset(asset_selection={dg.AssetKey("catalogue_export")})
+    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), tags=province_range_tags())
+    assert result.success
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == [dg.AssetKey("catalogue_export")]
+    assert serving.current(caught_up.serving_dir) == served
+    with serving.connect(caught_up.serving_dir) as con:
+        export.write_export(con, tmp_path / "from-serving")
+    assert files(caught_up.export_dir) == files(tmp_path / "from-serving")
+    assert freshness.step_plan(caught_up.var_dir, freshness.EXPORT).nothing
+
+
+def test_an_export_that_fails_leaves_the_serving_copy_made_and_is_caught_up_next_run(caught_up: Settings) -> None:
+    with duckdb.connect(str(caught_up.warehouse), read_only=True) as con:
+        experiment = con.execute("select min(experiment_id) from raw.experimenten where province_code = 'PV29'").fetchone()[0]
+    (delivery(caught_up, "PV29", "2026-12-02-nieuwe-les") / "lessen.csv").write_text(
+        "les_id,experiment_id,datum,leerrichting,categorie,les,dilemma,publieke_waarden,escalatieniveau,status\n"
+        f"FR-NIEUW-L1,{experiment},2026-12-01,horizontaal,governance,Een les die de export mist.,nee,,,\n", encoding="utf-8")
+    blocker = caught_up.export_dir.with_name(caught_up.export_dir.name + ".new")
+    blocker.write_text("in de weg")  # where the export writes its new folder: the export fails
+    export_before = files(caught_up.export_dir)
+    try:
+        from orchestration.pipeline import run_pipeline
+
+        failed = run_pipeline("PV29", settings=caught_up, dagster_instance=dg.DagsterInstance.ephemeral())
+    finally:
+        blocker.unlink()
+    assert not failed.success
+    assert {s.key: s.status for s in failed.steps}["serving_and_export"] == "mislukt"
+    with serving.connect(caught_up.serving_dir) as con:  # the serving copy was made all the same
+        assert con.execute("select count(*) from marts.lessons where lesson_id = 'FR-NIEUW-L1'").fetchone()[0] == 1
+    assert files(caught_up.export_dir) == export_before
+    assert freshness.step_plan(caught_up.var_dir, freshness.EXPORT).provinces() == ["PV29"]
+    caught = run(caught_up, "PV29")
+    assert "export: " in {s.key: s.detail for s in caught.steps}["serving_and_export"]
+    assert any("FR-NIEUW-L1" in p.read_text(encoding="utf-8") for p in (caught_up.export_dir / "resources").rglob("*.csv"))
