@@ -11,9 +11,11 @@ included. The folder is written beside the old one and swapped in, so a reader n
 from __future__ import annotations
 
 import json
+import mmap
 import os
-import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ import duckdb
 
 from catalog import ckan_dicts
 from ida.settings import DcatSettings
+from ida.standard import vocabularies
 
 
 def _write_lines(path: Path, items: list[dict[str, Any]]) -> None:
@@ -47,30 +50,35 @@ def write_export(con: duckdb.DuckDBPyConnection, export_dir: Path, provinces: li
     were written (`rewritten`).
 
     With `provinces` (an increment) and an export in place, only those provinces' experiment datasets are
-    made again; the others' lines are kept and their organisations' resource folders hard-linked from the
-    current export, so the result is the same as a full export, in a fraction of the time."""
+    made again; the others' lines are copied as bytes from the current datasets.jsonl and their organisations'
+    resource folders hard-linked from the current export, so the result is the same as a full export, in a
+    fraction of the time."""
     staging = export_dir.with_name(export_dir.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    lines = _lines_by_province(export_dir / DATASETS) if provinces is not None else None
-    kept = _folders(export_dir, lines, provinces or []) if lines is not None else None
-    if kept is None:  # no export to start from, or one of another layout: everything anew
-        lines, provinces = {}, None
-    datasets = ckan_dicts.experiment_datasets(con, dcat, provinces)
-    _write_resources(staging, datasets)
-    for province in provinces or []:
-        lines.pop(province, None)
-    for folder in kept or []:  # hard links: no byte is copied
-        shutil.copytree(export_dir / folder, staging / folder, copy_function=os.link)
-    for dataset in datasets:
-        lines.setdefault(dataset["provincie"], []).append(_line(dataset))
+    with _mapped(export_dir / DATASETS if provinces is not None else None) as previous:
+        blocks = _blocks(previous) if previous is not None else None
+        kept = _folders(export_dir, previous, blocks, provinces or []) if blocks is not None else None
+        if kept is None:  # no export to start from, or one of another layout: everything anew
+            blocks, provinces = {}, None
+        datasets = ckan_dicts.experiment_datasets(con, dcat, provinces)
+        _write_resources(staging, datasets)
+        for folder in kept or []:  # hard links: no byte is copied
+            shutil.copytree(export_dir / folder, staging / folder, copy_function=os.link)
+        made: dict[str, list[str]] = {}
+        for dataset in datasets:
+            made.setdefault(dataset["provincie"], []).append(_line(dataset))
+        with (staging / DATASETS).open("wb") as handle:  # ordered by province, as _blocks expects
+            for province in sorted(set(made) | (set(blocks) - set(provinces or []))):
+                if province in made:
+                    handle.write("".join(made[province]).encode("utf-8"))
+                else:
+                    handle.write(previous[slice(*blocks[province])])
     comparisons = ckan_dicts.comparison_datasets(con, dcat)
     _write_resources(staging, comparisons)
     organizations, groups = ckan_dicts.organizations(), ckan_dicts.groups()
     _write_lines(staging / "organizations.jsonl", organizations)
     _write_lines(staging / "groups.jsonl", groups)
-    (staging / DATASETS).write_text("".join(line for province in sorted(lines) for line in lines[province]),
-                                    encoding="utf-8")
     _write_lines(staging / "comparisons.jsonl", comparisons)
     old = export_dir.with_name(export_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -78,7 +86,8 @@ def write_export(con: duckdb.DuckDBPyConnection, export_dir: Path, provinces: li
         export_dir.rename(old)
     staging.rename(export_dir)
     shutil.rmtree(old, ignore_errors=True)
-    return {"organizations": len(organizations), "groups": len(groups), "datasets": sum(map(len, lines.values())),
+    experiments = con.execute("select count(*) from marts.experiments").fetchone()[0]  # one dataset each
+    return {"organizations": len(organizations), "groups": len(groups), "datasets": experiments,
             "comparisons": len(comparisons), "rewritten": len(datasets)}
 
 
@@ -89,33 +98,54 @@ def _line(item: dict[str, Any]) -> str:
     return json.dumps(item, ensure_ascii=False, default=str) + "\n"
 
 
-def _folders(export_dir: Path, lines: dict[str, list[str]], redone: list[str]) -> list[Path] | None:
+@contextmanager
+def _mapped(path: Path | None) -> Iterator[mmap.mmap | bytes | None]:
+    """The bytes of `path`, mapped rather than read; None when there is no such file (or no path)."""
+    if path is None or not path.exists():
+        yield None
+        return
+    with path.open("rb") as handle:
+        if path.stat().st_size == 0:
+            yield b""
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            yield mapped
+
+
+def _blocks(data: mmap.mmap | bytes) -> dict[str, tuple[int, int]] | None:
+    """Each province's lines in a datasets.jsonl as a byte range. The file is ordered by province (write_export
+    writes it so), so a province's lines start at the line of its first mention; None when the first line
+    mentions no province."""
+    starts: list[tuple[str, int]] = []
+    at = 0
+    for code in sorted(vocabularies.provinces().codes):
+        found = data.find(_mention(code), at)
+        if found >= 0:
+            starts.append((code, data.rfind(b"\n", 0, found) + 1))
+            at = found
+    if data and (not starts or starts[0][1] != 0):
+        return None
+    ends = [start for _, start in starts[1:]] + [len(data)]
+    return {code: (start, end) for (code, start), end in zip(starts, ends)}
+
+
+def _mention(province: str) -> bytes:
+    """How a dataset line names its province. In JSON a quote inside a value is escaped, so this is a key: the
+    dataset's own (or, nested, one of its lessons', which is the same province)."""
+    return json.dumps({"provincie": province})[1:-1].encode("utf-8")
+
+
+def _folders(export_dir: Path, data: mmap.mmap | bytes, blocks: dict[str, tuple[int, int]],
+             redone: list[str]) -> list[Path] | None:
     """The resource folders of the provinces not `redone`, one per organisation; None when a dataset of theirs
     has its files elsewhere (an export written before this layout) or a folder is missing."""
     folders = []
-    for province, kept in lines.items():
+    for province, (start, end) in blocks.items():
         if province in redone:
             continue
-        dataset = json.loads(kept[0])
+        dataset = json.loads(data[start:data.find(b"\n", start, end)])
         folder = Path("resources", dataset["owner_org"])
         if any(Path(r["url"]).parent != folder for r in dataset["resources"]) or not (export_dir / folder).is_dir():
             return None
         folders.append(folder)
     return folders
-
-
-def _lines_by_province(path: Path) -> dict[str, list[str]] | None:
-    """The current export's dataset lines per province, in order; None when there is no export to start from."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    found: dict[str, list[str]] = {}
-    for line in text.splitlines(keepends=True):
-        found.setdefault(_PROVINCE.search(line).group(1), []).append(line)
-    return found
-
-
-# A dataset line's province, without parsing the whole line: in JSON a quote inside a value is escaped, so this
-# is a key, the dataset's own (or, nested, one of its lessons', which is the same province).
-_PROVINCE = re.compile(r'"provincie": "([^"]+)"')

@@ -60,6 +60,19 @@ def test_the_project_fingerprint_follows_the_sources(tmp_path: Path) -> None:
     assert freshness.project_fingerprint(project, vocabularies) != first
 
 
+def test_the_export_finds_each_provinces_lines_as_bytes() -> None:
+    """An increment copies the kept provinces' lines of datasets.jsonl as byte ranges (ordered by province)."""
+    line = lambda province, extra="": export._line({"name": f"{province}-x", "provincie": province, "lessen": [  # noqa: E731
+        {"provincie": province, "les": f'een "les" over {extra}'}]})
+    data = (line("PV20") + line("PV20", '"provincie": "PV25"') + line("PV22")).encode("utf-8")
+    blocks = export._blocks(data)
+    assert list(blocks) == ["PV20", "PV22"]
+    assert data[slice(*blocks["PV20"])].decode("utf-8") == line("PV20") + line("PV20", '"provincie": "PV25"')
+    assert data[slice(*blocks["PV22"])].decode("utf-8") == line("PV22")
+    assert export._blocks(b"") == {}
+    assert export._blocks(b'{"name": "zonder provincie"}\n' + data) is None  # not an export of ours: rewritten whole
+
+
 # --- real runs on the samples ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
