@@ -149,3 +149,11 @@ def _folders(export_dir: Path, data: mmap.mmap | bytes, blocks: dict[str, tuple[
             return None
         folders.append(folder)
     return folders
+
+
+def write_export_of(warehouse: Path, export_dir: Path, provinces: list[str] | None = None,
+                    dcat: DcatSettings = DcatSettings()) -> dict[str, int]:
+    """write_export of the marts in the `warehouse` file, opened read-only: a call that can run in a process of
+    its own (its work is Python's, which one process does on one core at a time)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return write_export(con, export_dir, provinces, dcat)
