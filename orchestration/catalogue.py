@@ -40,8 +40,9 @@ SERVING_COPY, CATALOGUE_EXPORT = dg.AssetKey("serving_copy"), dg.AssetKey("catal
 )
 def serving_and_export(context: dg.AssetExecutionContext, warehouse_db: WarehouseResource,
                        outputs: ServingResource) -> Iterator[dg.MaterializeResult]:
-    """The serving copy and the export, both from the warehouse's marts and at the same time: each mostly waits
-    on DuckDB and the disk, so together they take little more than the longer of the two."""
+    """The serving copy and the export, both from the warehouse's marts and side by side, so together they take
+    little more than the longer of the two. Either may be materialised alone (the Dagster UI); when one fails, the
+    other is still materialised and the step fails with the error."""
     project = freshness.project_fingerprint()
     with warehouse_db.connect() as con:
         plan = freshness.build_plan(con, outputs.state, Path(outputs.serving_dir), project)
@@ -54,13 +55,13 @@ def serving_and_export(context: dg.AssetExecutionContext, warehouse_db: Warehous
     with ThreadPoolExecutor(max_workers=len(work), thread_name_prefix="serving") as pool:
         running = {key: pool.submit(task) for key, task in work.items() if key in context.selected_asset_keys}
     done = {key: future.result() for key, future in running.items() if future.exception() is None}
-    if CATALOGUE_EXPORT in done:  # made from the marts that are (or were already) in the serving copy
+    if CATALOGUE_EXPORT in done:  # made from the marts that are (or already were) in the serving copy
         served = done[SERVING_COPY]["versie"] if SERVING_COPY in done else _served(outputs)
         freshness.write_state(outputs.state, freshness.EXPORT, freshness.StepState(project, loaded, served))
     for key, metadata in done.items():
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
     for future in running.values():
-        if future.exception() is not None:  # the other one is materialised: the step fails with this error
+        if future.exception() is not None:
             raise future.exception()
 
 

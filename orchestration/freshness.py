@@ -10,7 +10,7 @@ run that failed half-way is caught up by the next one without any bookkeeping in
 - otherwise → the provinces whose newest load differs from the step's record (possibly none: nothing to do).
 
 This module imports no Dagster and no dbt, so `ida pipeline` can tell in well under a second that nothing
-is new (`nothing_new`) and stop there; the Dagster assets ask the same questions (`build_plan`,
+is new (`nothing_new`) and stop there; the Dagster assets ask the same questions (`build_plan`, `catch_up`,
 `step_plan`) inside a run.
 """
 
