@@ -156,4 +156,5 @@ def write_export_of(warehouse: Path, export_dir: Path, provinces: list[str] | No
     """write_export of the marts in the `warehouse` file, opened read-only: a call that can run in a process of
     its own (its work is Python's, which one process does on one core at a time)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute("set enable_progress_bar = false")  # a long query draws a bar on stderr: the run's log
         return write_export(con, export_dir, provinces, dcat)
