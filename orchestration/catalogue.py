@@ -48,10 +48,8 @@ def serving_and_export(context: dg.AssetExecutionContext, warehouse_db: Warehous
         plan = freshness.build_plan(con, outputs.state, Path(outputs.serving_dir), project)
         loaded = freshness.raw_watermarks(con)
         exporting = freshness.catch_up(outputs.state, freshness.EXPORT, project, loaded)
-        datasets = con.execute("select count(*) from marts.experiments where $all or province_code in $provinces",
-                               {"all": exporting.full, "provinces": exporting.provinces() or []}).fetchone()[0]
     work = {SERVING_COPY: lambda: _serving_copy(Path(warehouse_db.path), outputs, project, loaded, plan),
-            CATALOGUE_EXPORT: lambda: _export(Path(warehouse_db.path), outputs, exporting, datasets)}
+            CATALOGUE_EXPORT: lambda: _export(Path(warehouse_db.path), outputs, exporting)}
     with ThreadPoolExecutor(max_workers=len(work), thread_name_prefix="serving") as pool:
         running = {key: pool.submit(task) for key, task in work.items() if key in context.selected_asset_keys}
     done = {key: future.result() for key, future in running.items() if future.exception() is None}
@@ -73,21 +71,16 @@ def _serving_copy(warehouse: Path, outputs: ServingResource, project: str, loade
     return {"versie": target.name, "bijgewerkt": _provinces_label(plan), "seconden": _seconds(started)}
 
 
-# from how many datasets to write the export is made in a process of its own: starting one costs about 0.4 s
-PROCESS_FROM = 2_000
-
-
-def _export(warehouse_file: Path, outputs: ServingResource, plan: freshness.Plan, datasets: int) -> dict[str, Any]:
-    """The export of the warehouse's marts, read-only beside the serving copy that copies the same rows. Both are
-    mostly Python's work, which one process does on one core at a time, so a large export is made in a process of
-    its own (a full build's serving copy and export at 12 × 1,000 × 20: 26 s in two threads, 19 s in two processes)."""
+def _export(warehouse_file: Path, outputs: ServingResource, plan: freshness.Plan) -> dict[str, Any]:
+    """The export of the warehouse's marts, read-only beside the serving copy that copies the same rows, in a
+    process of its own. Two reasons: DuckDB opens a file once per process, so here it could not while the serving
+    copy has the warehouse attached; and both are mostly Python's work, which one process does on one core at a
+    time (a full build's serving copy and export at 12 × 1,000 × 20: 26 s in two threads, 19 s in two processes).
+    Starting the process costs about 0.4 s."""
     started = time.perf_counter()
-    arguments = (warehouse_file, Path(outputs.export_dir), plan.provinces(), outputs.dcat())
-    if datasets < PROCESS_FROM:
-        counts = export.write_export_of(*arguments)
-    else:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as process:
-            counts = process.submit(export.write_export_of, *arguments).result()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as process:
+        counts = process.submit(export.write_export_of, warehouse_file, Path(outputs.export_dir), plan.provinces(),
+                                outputs.dcat()).result()
     return {**counts, "map": outputs.export_dir, "bijgewerkt": _provinces_label(plan), "seconden": _seconds(started)}
 
 

@@ -232,18 +232,11 @@ def test_an_increment_builds_only_the_marts(caught_up: Settings) -> None:
     assert {s.key: s.detail for s in full.steps}["serving_and_export"].count("bijgewerkt: alles") == 2
 
 
-@pytest.mark.parametrize("process_from", [None, 0], ids=["hier", "eigen-proces"])
-def test_the_export_alone_is_made_from_the_warehouse_and_recorded(caught_up: Settings, tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch, process_from: int | None) -> None:
+def test_the_export_alone_is_made_from_the_warehouse_and_recorded(caught_up: Settings, tmp_path: Path) -> None:
     """As when the Dagster UI materialises only `catalogue_export`: the serving copy is left alone, the export is
-    the full export of the same marts, and the next run knows it is up to date; made in this process, or (as a
-    large export is) in a process of its own."""
-    from orchestration import catalogue
+    the full export of the same marts, and the next run knows it is up to date."""
     from orchestration.definitions import build_defs
     from orchestration.pipeline import province_range_tags
-
-    if process_from is not None:
-        monkeypatch.setattr(catalogue, "PROCESS_FROM", process_from)
 
     served = serving.current(caught_up.serving_dir)
     freshness.state_path(caught_up.var_dir, freshness.EXPORT).unlink()
