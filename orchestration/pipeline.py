@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from dagster_shared.error import SerializableErrorInfo
 
 from ida.settings import Settings
 from orchestration import freshness
@@ -190,14 +191,20 @@ class StepTracker:
                     self.on_step(outcome)
 
 
+def _error_message(error: SerializableErrorInfo | None) -> str:
+    """The first line of what went wrong in the step's own code, not of Dagster's wrapper around it."""
+    while error is not None and error.cls_name == "DagsterExecutionStepExecutionError" and error.cause is not None:
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error is not None and error.message.strip() else ""
+
+
 def _outcome(key: str, events: list[dg.DagsterEvent], end: dg.DagsterEvent) -> StepOutcome:
     if end.is_step_skipped:
         return StepOutcome(key, "overgeslagen", 0.0, "niets nieuw")
     seconds = getattr(end.event_specific_data, "duration_ms", None)
     seconds = (seconds or 0) / 1000
     if end.is_step_failure:
-        message = end.event_specific_data.error.message.strip().splitlines()[0] if end.event_specific_data.error else ""
-        return StepOutcome(key, "mislukt", seconds, message[:160])
+        return StepOutcome(key, "mislukt", seconds, _error_message(end.event_specific_data.error)[:160])
     materialised = [e for e in events if e.is_step_materialization]
     metadata = {k: v for event in materialised for k, v in _metadata(event).items()}
     checks = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
@@ -282,7 +289,7 @@ def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstan
     summary, passed, failed, warned, models = [], 0, 0, 0, 0
     for event in result.all_events:
         if event.is_step_failure:
-            summary.append(f"Mislukt: {event.step_key}: {event.event_specific_data.error.message.strip()}")
+            summary.append(f"Mislukt: {event.step_key}: {_error_message(event.event_specific_data.error)}")
         elif event.is_step_materialization and event.step_key == "warehouse_models":
             models += 1
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":

@@ -267,7 +267,9 @@ def test_an_export_that_fails_leaves_the_serving_copy_made_and_is_caught_up_next
     finally:
         blocker.unlink()
     assert not failed.success
-    assert {s.key: s.status for s in failed.steps}["serving_and_export"] == "mislukt"
+    step = next(s for s in failed.steps if s.key == "serving_and_export")
+    assert step.status == "mislukt" and blocker.name in step.detail, step.detail  # the cause, not Dagster's wrapper
+    assert any(blocker.name in line for line in failed.summary), failed.summary
     with serving.connect(caught_up.serving_dir) as con:  # the serving copy was made all the same
         assert con.execute("select count(*) from marts.lessons where lesson_id = 'FR-NIEUW-L1'").fetchone()[0] == 1
     assert files(caught_up.export_dir) == export_before
