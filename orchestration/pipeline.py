@@ -192,10 +192,10 @@ class StepTracker:
 
 
 def _error_message(error: SerializableErrorInfo | None) -> str:
-    """The first line of what went wrong in the step's own code, not of Dagster's wrapper around it."""
+    """What went wrong in the step's own code (its exception's message, every line), not Dagster's wrapper."""
     while error is not None and error.cls_name == "DagsterExecutionStepExecutionError" and error.cause is not None:
         error = error.cause
-    return error.message.strip().splitlines()[0] if error is not None and error.message.strip() else ""
+    return error.message.strip() if error is not None else ""
 
 
 def _outcome(key: str, events: list[dg.DagsterEvent], end: dg.DagsterEvent) -> StepOutcome:
@@ -204,7 +204,8 @@ def _outcome(key: str, events: list[dg.DagsterEvent], end: dg.DagsterEvent) -> S
     seconds = getattr(end.event_specific_data, "duration_ms", None)
     seconds = (seconds or 0) / 1000
     if end.is_step_failure:
-        return StepOutcome(key, "mislukt", seconds, _error_message(end.event_specific_data.error)[:160])
+        message = _error_message(end.event_specific_data.error)
+        return StepOutcome(key, "mislukt", seconds, message.splitlines()[0][:160] if message else "")
     materialised = [e for e in events if e.is_step_materialization]
     metadata = {k: v for event in materialised for k, v in _metadata(event).items()}
     checks = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
