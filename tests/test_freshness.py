@@ -212,6 +212,22 @@ def test_one_province_is_redone_alone_and_completely(caught_up: Settings, tmp_pa
                            for name in changed), changed
 
 
+def test_a_province_that_withdraws_everything_keeps_nothing_in_the_marts(caught_up: Settings, tmp_path: Path) -> None:
+    """An increment replaces a province's rows even when it has none left: its last experiments withdrawn take
+    their lessons and results with them, in the marts and the serving copy as in a full build."""
+    with duckdb.connect(str(caught_up.warehouse), read_only=True) as con:
+        ids = [i for (i,) in con.execute("select experiment_id from marts.experiments where province_code = 'PV25'").fetchall()]
+        assert con.execute("select count(*) from marts.lessons where province_code = 'PV25'").fetchone()[0] > 0
+    (delivery(caught_up, "PV25", "2026-12-03-alles-ingetrokken") / "intrekkingen.csv").write_text(
+        "soort,id,reden,datum\n" + "".join(f"experiment,{i},Opgeheven,2026-12-02\n" for i in ids), encoding="utf-8")
+    run(caught_up, "PV25")
+    after = tables(serving.current(caught_up.serving_dir))
+    for name in ("marts.experiments", "marts.lessons", "marts.results"):
+        with duckdb.connect(str(caught_up.warehouse), read_only=True) as con:
+            assert con.execute(f"select count(*) from {name} where province_code = 'PV25'").fetchone()[0] == 0, name
+    assert tables(serving.publish(caught_up.warehouse, tmp_path / "full-serving")) == after
+
+
 def test_an_increment_builds_only_the_marts(caught_up: Settings) -> None:
     folder = delivery(caught_up, "PV28", "2026-12-01-nieuwe-les")
     (folder / "lessen.csv").write_text(

@@ -1,8 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='province_code',
+        incremental_strategy='append',
+        pre_hook="{{ delete_build_scope() }}",
         on_schema_change='fail'
     )
 }}
@@ -19,10 +19,8 @@ lessons as (
 
     select * from {{ ref('int_lessons_current') }}
     where lesson_key not in (select record_key from withdrawn where record_kind = 'les')
-    {% if is_incremental() %}
-    -- an increment: only the provinces with new data; their rows replace the old ones (delete+insert)
-    and province_code in (select province_code from {{ source('pipeline', 'build_scope') }})
-    {% endif %}
+    -- an increment: only the provinces with new data; their rows replace the old ones (delete_build_scope)
+    and {{ in_build_scope() }}
 
 ),
 
