@@ -226,6 +226,9 @@ def test_a_province_that_withdraws_everything_keeps_nothing_in_the_marts(caught_
         with duckdb.connect(str(caught_up.warehouse), read_only=True) as con:
             assert con.execute(f"select count(*) from {name} where province_code = 'PV25'").fetchone()[0] == 0, name
     assert tables(serving.publish(caught_up.warehouse, tmp_path / "full-serving")) == after
+    with serving.connect(tmp_path / "full-serving") as con:  # the export lost PV25's datasets and files too
+        export.write_export(con, tmp_path / "full-export")
+    assert files(caught_up.export_dir) == files(tmp_path / "full-export")
 
 
 def test_an_increment_builds_only_the_marts(caught_up: Settings) -> None:
