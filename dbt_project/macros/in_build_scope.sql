@@ -11,8 +11,10 @@
     (its last experiment withdrawn); delete+insert on province_code would keep those.
 -#}
 {% macro in_build_scope(column='province_code') %}
-    {%- set scope = source('pipeline', 'build_scope') -%}
+    {#- source() only when the model runs: called at parse time, it would make the control table an upstream
+        asset of the mart in Dagster's graph -#}
     {%- if is_incremental() and execute -%}
+        {%- set scope = source('pipeline', 'build_scope') -%}
         {%- set codes = run_query('select province_code from ' ~ scope ~ ' order by 1').columns[0].values() -%}
         {{ column }} in ({% for code in codes %}'{{ code | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %}{{ "null" if not codes }})
     {%- else -%}
