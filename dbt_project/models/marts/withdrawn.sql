@@ -1,8 +1,20 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_build_scope() }}",
+        on_schema_change='fail'
+    )
+}}
+
+-- an increment: only the provinces with new data (in_build_scope); their rows replace the old ones
+
 with
 
 withdrawals as (
 
     select * from {{ ref('int_withdrawals_applied') }}
+    where {{ in_build_scope() }}
 
 ),
 
@@ -10,12 +22,14 @@ experiments as (
 
     -- current versions, withdrawn ones included
     select * from {{ ref('int_experiments_current') }}
+    where {{ in_build_scope() }}
 
 ),
 
 lessons as (
 
     select * from {{ ref('int_lessons_current') }}
+    where {{ in_build_scope() }}
 
 ),
 
