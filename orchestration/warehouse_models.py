@@ -166,6 +166,19 @@ def parsed_manifest(warehouse: str):
     return manifest if databases == {Path(warehouse).stem} else None
 
 
+def _release_warehouse() -> None:
+    """Close dbt-duckdb's connection to the warehouse and with it every cursor dbt made from it, so that the next
+    steps can open (or attach) the file: DuckDB refuses that while this process holds it read-write. dbt closes
+    its handles after a build, and the connection goes with the last one; a handle left open kept the file until
+    garbage collection, and the serving copy's attach then failed ("Unique file handle conflict", seen in CI)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV  # one per process; close_all_connections only drops it
+    DuckDBConnectionManager.close_all_connections()
+    if environment is not None:
+        environment.close()
+
+
 def dbt_build(context: dg.AssetExecutionContext, dbt: DbtResource, arguments: list[str], warehouse: str) -> Iterator[Any]:
     """`dbt build` in this process (dbtRunner, in a thread of its own) rather than a dbt subprocess that starts
     Python and loads its parse state anew: the manifest comes parsed (parsed_manifest), and dbt's messages become
@@ -175,7 +188,6 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtResource, arguments: li
     reporting what it did."""
     from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import msg_to_dict
 
@@ -192,7 +204,7 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtResource, arguments: li
                        str(DBT_PROJECT.profiles_dir), "--target-path", str(target), "--log-path", str(target),
                        "--log-level", "none", "--log-level-file", "info"]))
         finally:
-            DuckDBConnectionManager.close_all_connections()  # the warehouse file is free again for the next steps
+            _release_warehouse()
             messages.put(None)
 
     builder = threading.Thread(target=build, name="dbt-build", daemon=True)
