@@ -25,7 +25,7 @@ from dagster_shared.error import SerializableErrorInfo
 from ida.settings import Settings
 from orchestration import freshness
 from orchestration.partitions import PROVINCES
-from orchestration.warehouse_models import INCREMENT_LEAVES_OUT
+from orchestration.warehouse_models import INCREMENT_UNTESTED
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -34,9 +34,11 @@ FULL_BUILD_TAG = "ida/full_build"  # "true": every step redoes everything (the d
 # harvesting has its own job (one run per province, before this one): a broken portal never blocks the build;
 # the weekly digest has its own too (orchestration/digest.py): a pipeline run sends no e-mail
 PIPELINE_SELECTION = dg.AssetSelection.all() - dg.AssetSelection.key_prefixes("harvest") - dg.AssetSelection.groups("digest")
-# the checks `ida pipeline` selects when no full build is due: an increment runs no tests on the views and seeds,
-# so Dagster need not plan them (one event each before the first step)
-INCREMENT_CHECKS = PIPELINE_SELECTION - dg.AssetSelection.groups(*INCREMENT_LEAVES_OUT)
+# the checks `ida pipeline` selects when no full build is due: an increment runs none on the seeds, the views and
+# the raw sources (orchestration/warehouse_models.py), so Dagster need not plan them (an event each before the
+# first step). Every asset stays selected: through the views the dbt step depends on the deliveries, and so is
+# skipped when nothing was loaded.
+INCREMENT_CHECKS = PIPELINE_SELECTION - dg.AssetSelection.groups(*INCREMENT_UNTESTED)
 
 pipeline_job = dg.define_asset_job(
     "ida_pipeline",

@@ -3,10 +3,11 @@
 A full build — the first, after a change to the dbt project or a vocabulary, and the daily run — builds
 and tests everything. An increment (new data for some provinces, the same project) builds only the marts,
 the tables; the staging and intermediate views and the seeded vocabularies cannot change with new data.
-It runs the marts' data tests — what the app, the export and CKAN read: keys unique and not null,
-references that resolve, values in their vocabulary — and leaves to the daily full build the tests on the
-seeds, on the raw sources and on the staging and intermediate views (the validator has checked a delivery
-against the same rules before it entered the raw layer).
+It runs every data test that reads a mart — what the app, the export and CKAN read: keys unique and not
+null, references that resolve, codes in their vocabulary — and leaves to the daily full build the tests on
+the seeds, on the raw sources and on the staging and intermediate views (the validator has checked a
+delivery against the same rules before it entered the raw layer). Dagster's run of an increment selects the
+same checks: it plans none that dbt will not run.
 
 No pipeline run executes the unit tests (fixed given/expect rows that test the SQL): only a change to the
 project can break them, so they run where the project changes, in the test suite (tests/test_dbt_units.py),
@@ -129,19 +130,23 @@ class LayeredTranslator(DagsterDbtTranslator):
 
 
 UNIT_TESTS = "test_type:unit"  # never in a pipeline run (see the module's docstring)
-# Left out of an increment (see the module's docstring), in dbt's terms and as Dagster's asset groups (the
-# LayeredTranslator's layers); all of it runs on every full build.
-INCREMENT_EXCLUDES = ("resource_type:seed", "path:models/seeds.yml", "path:models/staging", "path:models/intermediate")
-INCREMENT_LEAVES_OUT = ("vocab", "staging", "intermediate")
+# What an increment builds, in dbt's terms: the marts, with every data test that reads one (dbt's eager indirect
+# selection: also those that check a mart's codes against a vocabulary or its delivery ids against the
+# deliveries). The asset groups (the LayeredTranslator's layers) whose tests it leaves out: the seeds, the views
+# and the raw sources. All of it runs on every full build.
+INCREMENT_BUILDS = "path:models/marts"
+INCREMENT_UNTESTED = ("vocab", "staging", "intermediate", "raw")
 
 
 def build_arguments(warehouse: str, plan: freshness.Plan, everything_selected: bool) -> list[str]:
-    """The `dbt build` arguments for `plan`. Only when Dagster selected every dbt asset may an increment
-    exclude some: a subset chosen in the UI comes with its own selection."""
+    """The `dbt build` arguments for `plan`. Only when Dagster selected every dbt asset may an increment build
+    just the marts: a subset chosen in the UI comes with its own selection."""
     arguments = ["build", "--vars", json.dumps({"warehouse": warehouse})]
     if plan.full:
         return [*arguments, "--full-refresh", "--exclude", UNIT_TESTS]  # incremental marts are rebuilt whole
-    return [*arguments, "--exclude", " ".join([UNIT_TESTS, *INCREMENT_EXCLUDES] if everything_selected else [UNIT_TESTS])]
+    if everything_selected:
+        return [*arguments, "--select", INCREMENT_BUILDS, "--exclude", UNIT_TESTS]
+    return [*arguments, "--exclude", UNIT_TESTS]
 
 
 def write_scope(con, plan: freshness.Plan) -> None:
@@ -230,9 +235,9 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtResource, arguments: li
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtResource, warehouse_db: WarehouseResource,
                      outputs: ServingResource):
     """Seeds the vocabularies, builds staging → intermediate → marts and runs the dbt tests: all of them on a
-    full build, the data tests on an increment. When Dagster selected every dbt asset (every pipeline run) dbt
-    runs in this process (dbt_build); a subset chosen in the UI goes through dagster-dbt's own selection and
-    subprocess."""
+    full build, those that read a mart on an increment. When Dagster selected every dbt asset (every pipeline
+    run) dbt runs in this process (dbt_build); a subset chosen in the UI goes through dagster-dbt's own
+    selection and subprocess."""
     with warehouse_db.connect() as con:
         plan = freshness.build_plan(con, outputs.state, Path(outputs.serving_dir))
         write_scope(con, plan)
