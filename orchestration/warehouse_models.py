@@ -43,6 +43,7 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # the venv's dbt, w
 
 
 RUNS_KEPT = 5  # the newest dbt run folders kept under the state folder, for looking into a run
+RUN_RESULTS = "run_results.json"
 PARSE_STATE = "partial_parse.msgpack"  # dbt's parse state; it holds the build's --vars, so a platform's is its own
 
 
@@ -189,8 +190,8 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtResource, arguments: li
     Python and loads its parse state anew: the manifest comes parsed (parsed_manifest), and dbt's messages become
     Dagster events as they come, as dagster-dbt makes them from a subprocess's output, while dbt goes on. The
     messages go to this process's output (the run's log); dbt's own dbt.log, beside its run results, at info level
-    (debug, every statement, costs the increment about half a second). Fails the step when dbt failed, after
-    reporting what it did."""
+    (debug, every statement, costs the increment about half a second). No manifest.json beside them: it would be
+    the code's, and dbt takes 0.6 s to write it. Fails the step when dbt failed, after reporting what it did."""
     from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
     from dbt.cli.main import dbtRunner
@@ -207,7 +208,9 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtResource, arguments: li
                 lambda message: messages.put(msg_to_dict(message)) if message.info.level != "debug" else None,
             ]).invoke([*arguments, "--project-dir", str(DBT_PROJECT.project_dir), "--profiles-dir",
                        str(DBT_PROJECT.profiles_dir), "--target-path", str(target), "--log-path", str(target),
-                       "--log-level", "none", "--log-level-file", "info"]))
+                       "--log-level", "none", "--log-level-file", "info", "--no-write-json"]))
+            if hasattr(outcome[0].result, "write"):  # the run's results; not the manifest, which is the code's
+                outcome[0].result.write(str(target / RUN_RESULTS))
         finally:
             _release_warehouse()
             messages.put(None)
