@@ -8,6 +8,7 @@ pipeline's. Progress goes to stderr, so `--json` keeps stdout clean.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -18,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from cli.common import console, errors, province_code, settings
-from ida.warehouse import serving
+from ida.warehouse import serving, writer
 
 
 def harvest_source(
@@ -64,7 +65,10 @@ def run_harvest_source(kind: str, url: str, province: str, *, organization: str 
 
     try:
         known = frozenset(serving.known_experiments(settings().serving_dir, province))
-        with warehouse.connect(Path(":memory:") if dry_run else settings().warehouse) as con, Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+        turn = nullcontext() if dry_run else writer.writing(  # the warehouse's one writer: wait for a running pipeline
+            settings().warehouse, "ida harvest-source", writer.WAIT_SECONDS,
+            on_wait=lambda holder: errors.print(f"Wacht tot {holder} klaar is met het warehouse…", markup=False, highlight=False))
+        with turn, warehouse.connect(Path(":memory:") if dry_run else settings().warehouse) as con, Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                                  MofNCompleteColumn(), TimeElapsedColumn(), console=errors,
                                                  transient=True, disable=as_json) as bar:
             task = bar.add_task(f"{province} {kind} {url}", total=None)

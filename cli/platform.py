@@ -28,7 +28,7 @@ def pipeline(
     import time
 
     from ida.standard.vocabularies import provinces
-    from ida.warehouse import serving
+    from ida.warehouse import serving, writer
     from orchestration import freshness
 
     started = time.perf_counter()
@@ -44,6 +44,9 @@ def pipeline(
     progress = Console(file=os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8"), highlight=False, soft_wrap=True)
     with progress.status("Dagster en dbt starten…") as status:
         from orchestration.pipeline import STEPS, new_log_file, run_pipeline
+
+        if other := writer.holder(config.warehouse):  # the run waits for its turn (ida/warehouse/writer.py)
+            status.update(escape(f"Wacht tot {other} klaar is met het warehouse…"))
 
         log_file = None if verbose else new_log_file(config)
         result = run_pipeline(code, log_level="INFO" if verbose else "WARNING", settings=config, full=full,

@@ -11,8 +11,13 @@ from orchestration.resources import CkanResource, LandingZoneResource, ServingRe
 
 
 def build_defs(settings: Settings) -> dg.Definitions:
-    """Every asset, job, schedule and sensor, with resources set from `settings`."""
+    """Every asset, job, schedule and sensor, with resources set from `settings`. Every run executes its steps
+    in one process: the pipeline is a chain (the serving copy and the export already run side by side within
+    their step), a harvest or digest run is one step, and a process per step would import the code location
+    anew for each (a sensor-started increment at 12 × 1,000 × 20: 28 s against 14 s). It also makes a run's
+    hold on the warehouse (WarehouseResource) last from its first step to its last."""
     return dg.Definitions(
+        executor=dg.in_process_executor,
         assets=[deliveries.province_deliveries, harvest.province_harvest, warehouse_models.warehouse_models,
                 catalogue.serving_and_export, catalogue.ckan_publication, digest.digest_mail],
         jobs=[pipeline.pipeline_job, harvest.harvest_job, digest.digest_job],

@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import ckanapi
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
 from catalog import publish
 from ida.settings import DcatSettings, Limits
 from ida.warehouse import raw as warehouse
+from ida.warehouse import writer
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file the pipeline writes."""
+    """The DuckDB warehouse file the pipeline writes. A run that uses it holds the warehouse's writer lock from
+    its start to its end (ida/warehouse/writer.py), waiting up to `wait_seconds` for another run to finish: the
+    jobs run their steps in one process (definitions.py), so that is the whole run."""
 
     path: str
+    wait_seconds: int = writer.WAIT_SECONDS
+    _writing: ExitStack = PrivateAttr(default_factory=ExitStack)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        who = f"Dagster-run {context.run_id}" if context.run_id else "Dagster"
+        self._writing.enter_context(writer.writing(Path(self.path), who, self.wait_seconds, on_wait=lambda holder: (
+            context.log.warning(f"Wacht tot {holder} klaar is met het warehouse.") if context.log else None)))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self._writing.close()
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

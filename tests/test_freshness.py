@@ -4,10 +4,12 @@ copy and export are exactly what a full build would have made. Real Dagster runs
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -253,6 +255,32 @@ def test_an_increment_builds_only_the_marts(caught_up: Settings) -> None:
         increment.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records}
     assert "relationships_lessons_core_task__code__ref_kerntaken_" in checked
     assert {s.key: s.detail for s in full.steps}["serving_and_export"].count("bijgewerkt: alles") == 2
+
+
+def test_two_runs_at_once_take_turns(caught_up: Settings, tmp_path: Path) -> None:
+    """As when two provinces submit within one sensor tick: two runs start together, and the second waits for the
+    first to finish with the warehouse (ida/warehouse/writer.py) instead of failing on DuckDB's lock."""
+    for province in ("PV20", "PV23"):
+        with (SAMPLES_DIR / province / "lessen.csv").open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            first, columns = next(reader), reader.fieldnames
+        with (delivery(caught_up, province, "2026-12-04-tegelijk") / "lessen.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerow({**first, "les_id": f"TEGELIJK-{province}", "les": "Twee runs tegelijk wachten op elkaar."})
+    logs = caught_up.var_dir / "logs"
+    before = set(logs.glob("*.log"))
+    for province in ("PV20", "PV23"):
+        (tmp_path / province).mkdir()
+    with ThreadPoolExecutor(2) as pool:  # each `ida pipeline` in a process of its own, as the daemon starts runs
+        done = list(pool.map(lambda province: ida_pipeline(caught_up, "--province", province, tmp_path=tmp_path / province),
+                             ("PV20", "PV23")))
+    assert all(lines[-1].startswith("Klaar.") for lines in done), done
+    waited = [log for log in set(logs.glob("*.log")) - before if "Wacht tot Dagster-run" in log.read_text(encoding="utf-8")]
+    assert len(waited) == 1  # one run waited for the other
+    with serving.connect(caught_up.serving_dir) as con:
+        assert con.execute("select province_code from marts.lessons where lesson_id like 'TEGELIJK-%' order by 1").fetchall() == [
+            ("PV20",), ("PV23",)]
 
 
 def test_the_export_alone_is_made_from_the_warehouse_and_recorded(caught_up: Settings, tmp_path: Path) -> None:

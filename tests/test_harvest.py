@@ -28,7 +28,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
 from ida.settings import HarvestSettings, Settings
-from ida.warehouse import raw as warehouse
+from ida.warehouse import raw as warehouse, writer
 from catalog.harvest import CkanSource, DcatSource, Options, RegistryError, harvest_source, load_registry
 from catalog.harvest.mapping import COLUMNS, RESOURCE_COLUMNS, THEME_TO_CORE_TASK
 from catalog.harvest.sources import parse_registry
@@ -374,10 +374,33 @@ def test_the_harvest_asset_isolates_provinces(server, tmp_path, monkeypatch):
 
 # --- the command line -----------------------------------------------------------------------------
 
-def ida(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "IDA_HARVEST_ATTEMPTS": "1", "COLUMNS": "200"}
+def ida(*args: str, **env: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "IDA_HARVEST_ATTEMPTS": "1", "COLUMNS": "200", **env}
     return subprocess.run([str(Path(sys.executable).with_name("ida")), *args], capture_output=True, text=True, env=env,
                           timeout=120)
+
+
+def test_cli_harvest_source_waits_for_the_warehouse_writer(server, tmp_path):
+    """A harvest into the warehouse while a run writes it waits for that run, says so, and then stores."""
+    url = serve_catalogue(server, catalogue(server.url, ["ZL-1"]))
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    held = threading.Event()
+
+    def run_holding_the_warehouse() -> None:
+        with writer.writing(warehouse, "de testrun", wait_seconds=0):
+            held.set()
+            time.sleep(3)
+
+    holder = threading.Thread(target=run_holding_the_warehouse)
+    holder.start()
+    held.wait(10)
+    done = ida("harvest-source", "--kind", "dcat", "--url", url, "--province", "Zeeland",
+               IDA_VAR_DIR=str(tmp_path / "var"), IDA_WAREHOUSE=str(warehouse))
+    holder.join()
+    assert done.returncode == 0, done.stderr
+    assert "Wacht tot de testrun" in done.stderr
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw.experimenten where province_code = 'PV29'").fetchone()[0] == 1
 
 
 def test_cli_harvest_source_dry_run_json(server):
