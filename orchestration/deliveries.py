@@ -14,7 +14,7 @@ from ida.warehouse import raw as warehouse
 from ida.warehouse import serving
 from orchestration import freshness
 from orchestration.partitions import PROVINCES
-from orchestration.pipeline import FULL_BUILD_TAG, pipeline_job, province_range_tags
+from orchestration.pipeline import FULL_BUILD_TAG, increment_subset, pipeline_job, province_range_tags
 from orchestration.resources import CkanResource, LandingZoneResource, ServingResource, WarehouseResource
 
 RAW_TABLES = ("deliveries", "experimenten", "lessen", "resultaten", "zelfscan", "intrekkingen", "curation_decisions")
@@ -90,16 +90,24 @@ def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: Warehou
 
 
 @dg.sensor(job=pipeline_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
-def accepted_submissions(context: dg.SensorEvaluationContext, landing_zone: LandingZoneResource):
+def accepted_submissions(context: dg.SensorEvaluationContext, landing_zone: LandingZoneResource,
+                         outputs: ServingResource):
     """A new accepted submission starts that province's pipeline run, so dashboards update by themselves:
     one run per accepted submission (the delivery id is the run key, so never twice). A coordinator's
-    dismissal (a classification is a submission already) starts one too, so the record leaves the queue."""
+    dismissal (a classification is a submission already) starts one too, so the record leaves the queue.
+    When no full build is due, a run selects what `ida pipeline` selects for an increment."""
+    subset = {}
+    if context.repository_def is not None and freshness.full_build_reason(outputs.state, Path(outputs.serving_dir)) is None:
+        increment = increment_subset(context.repository_def.asset_graph)
+        subset = {"asset_selection": list(increment["asset_selection"]),
+                  "asset_check_keys": list(increment["asset_check_selection"])}
     archive = Path(landing_zone.submissions_dir)
     for province in PROVINCES.get_partition_keys():
         for meta in submissions(archive, province):
             if meta["accepted"] and not meta["duplicate_of"]:
-                yield dg.RunRequest(run_key=meta["delivery_id"], tags=province_range_tags(province))
+                yield dg.RunRequest(run_key=meta["delivery_id"], tags=province_range_tags(province), **subset)
     decisions = audit.entries(Path(landing_zone.audit_log)) if landing_zone.audit_log else []
     for entry in decisions:
         if entry.get("action") == curation.DISMISS and isinstance(entry.get("what"), dict):
-            yield dg.RunRequest(run_key=f"besluit-{entry['id']}", tags=province_range_tags(entry["what"]["province_code"]))
+            yield dg.RunRequest(run_key=f"besluit-{entry['id']}", tags=province_range_tags(entry["what"]["province_code"]),
+                                **subset)

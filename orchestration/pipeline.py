@@ -40,6 +40,12 @@ PIPELINE_SELECTION = dg.AssetSelection.all() - dg.AssetSelection.key_prefixes("h
 # skipped when nothing was loaded.
 INCREMENT_CHECKS = PIPELINE_SELECTION - dg.AssetSelection.groups(*INCREMENT_UNTESTED)
 
+def increment_subset(graph) -> dict[str, Any]:
+    """What a run of `ida_pipeline` selects when no full build is due (`graph`: the code location's asset graph),
+    as `ida pipeline` runs it and the sensor requests it: every asset, and the checks an increment runs."""
+    return {"asset_selection": PIPELINE_SELECTION.resolve(graph), "asset_check_selection": INCREMENT_CHECKS.resolve_checks(graph)}
+
+
 pipeline_job = dg.define_asset_job(
     "ida_pipeline",
     selection=PIPELINE_SELECTION,
@@ -256,9 +262,7 @@ def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstan
     defs = build_defs(settings)
     job = defs.resolve_job_def("ida_pipeline")
     if not full and freshness.full_build_reason(settings.var_dir, settings.serving_dir) is None:
-        graph = defs.resolve_asset_graph()
-        job = job.get_subset(asset_selection=PIPELINE_SELECTION.resolve(graph),
-                             asset_check_selection=INCREMENT_CHECKS.resolve_checks(graph))
+        job = job.get_subset(**increment_subset(defs.resolve_asset_graph()))
     run_id = str(uuid.uuid4())
     tracker = StepTracker(on_step, on_start)
     done = threading.Event()

@@ -149,10 +149,22 @@ def evaluate_sensor() -> list[dg.RunRequest]:
     from orchestration.definitions import build_defs
     from orchestration.deliveries import accepted_submissions
 
-    resources = build_defs(Settings.from_env()).resources
+    defs = build_defs(Settings.from_env())
     with dg.DagsterInstance.ephemeral() as instance:
-        context = dg.build_sensor_context(instance=instance, resources={"landing_zone": resources["landing_zone"]})
+        context = dg.build_sensor_context(instance=instance, definitions=defs, resources={
+            "landing_zone": defs.resources["landing_zone"], "outputs": defs.resources["outputs"]})
         return list(accepted_submissions(context) or [])
+
+
+def execute_as_the_daemon(run_request: dg.RunRequest, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    """The pipeline job with the request's selection and tags, as the daemon's run worker executes it."""
+    from orchestration.definitions import build_defs
+
+    job = build_defs(Settings.from_env()).resolve_job_def("ida_pipeline")
+    if run_request.asset_selection is not None:
+        job = job.get_subset(asset_selection=set(run_request.asset_selection),
+                             asset_check_selection=set(run_request.asset_check_keys))
+    return job.execute_in_process(instance=instance, tags=run_request.tags, raise_on_error=False)
 
 
 def test_the_sensor_requests_one_run_per_new_accepted_submission(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -220,7 +232,7 @@ def test_a_crash_in_the_middle_of_loading_leaves_the_previous_state(tmp_path: Pa
 # --- from submission to the marts ------------------------------------------------------------------
 
 def test_an_accepted_submission_reaches_the_marts_by_the_sensor_and_upserts_by_key(sample_run, var_dir: Path, tmp_path: Path) -> None:
-    from orchestration.pipeline import run_pipeline
+    from orchestration.definitions import build_defs
 
     settings = Settings.from_env()
     assert settings.submissions_dir == var_dir / "submissions" and settings.submissions_dir not in settings.landing_dirs
@@ -249,8 +261,13 @@ def test_an_accepted_submission_reaches_the_marts_by_the_sensor_and_upserts_by_k
     province = run_request.tags["dagster/asset_partition_range_start"]
     assert province == "PV26"
 
-    result = run_pipeline(province, dg.DagsterInstance.ephemeral())
-    assert result.success, "\n".join(result.summary)
+    instance = dg.DagsterInstance.ephemeral()
+    result = execute_as_the_daemon(run_request, instance)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    # no full build was due: the run planned the checks an increment runs, and ran each of them
+    planned, evaluated = (len(instance.get_records_for_run(result.run_id, of_type=kind).records) for kind in (
+        dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED, dg.DagsterEventType.ASSET_CHECK_EVALUATION))
+    assert 0 < planned == evaluated < len(build_defs(settings).resolve_asset_graph().asset_check_keys)
 
     with serving.connect(settings.serving_dir) as con:
         new = con.execute("select title, phase, lessons, delivery_id from marts.experiments "
