@@ -199,11 +199,18 @@ class StepTracker:
                     self.on_step(outcome)
 
 
+DAGSTER_WRAPPERS = ("DagsterExecutionStepExecutionError", "DagsterResourceFunctionError")
+
+
 def _error_message(error: SerializableErrorInfo | None) -> str:
-    """What went wrong in the step's own code (its exception's message, every line), not Dagster's wrapper."""
-    while error is not None and error.cls_name == "DagsterExecutionStepExecutionError" and error.cause is not None:
+    """What went wrong in our own code (its exception's message, every line, without the exception's class
+    name in front), not Dagster's wrapper around it."""
+    while error is not None and error.cls_name in DAGSTER_WRAPPERS and error.cause is not None:
         error = error.cause
-    return error.message.strip() if error is not None else ""
+    if error is None:
+        return ""
+    named, _, message = error.message.partition(": ")
+    return (message if named.endswith(error.cls_name or "\0") else error.message).strip()
 
 
 def _outcome(key: str, events: list[dg.DagsterEvent], end: dg.DagsterEvent) -> StepOutcome:
@@ -297,6 +304,8 @@ def run_pipeline(province: str | None = None, dagster_instance: dg.DagsterInstan
     for event in result.all_events:
         if event.is_step_failure:
             summary.append(f"Mislukt: {event.step_key}: {_error_message(event.event_specific_data.error)}")
+        elif event.event_type_value == "RESOURCE_INIT_FAILURE":  # before any step: the warehouse stayed busy, say
+            summary.append(f"Mislukt: {_error_message(event.event_specific_data.error)}")
         elif event.is_step_materialization and event.step_key == "warehouse_models":
             models += 1
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":

@@ -38,3 +38,16 @@ def test_every_run_executes_its_steps_in_one_process(tmp_path: Path) -> None:
     defs = build_defs(Settings.from_env({"IDA_VAR_DIR": str(tmp_path)}))
     for name in ("ida_pipeline", "ida_harvest", "ida_digest"):
         assert defs.resolve_job_def(name).executor_def is dg.in_process_executor, name
+
+
+def test_a_run_that_cannot_get_the_warehouse_says_who_has_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration.pipeline import run_pipeline
+
+    (tmp_path / "landing").mkdir()
+    settings = Settings.from_env({"IDA_VAR_DIR": str(tmp_path), "IDA_LANDING": str(tmp_path / "landing")})
+    hold = writer.writing
+    monkeypatch.setattr(writer, "writing", lambda warehouse, who, wait_seconds, on_wait=None: hold(warehouse, who, 1, on_wait))
+    with hold(settings.warehouse, "de testhouder", wait_seconds=0):
+        result = run_pipeline(settings=settings, dagster_instance=dg.DagsterInstance.ephemeral())
+    assert not result.success and not result.steps  # no step began
+    assert result.summary[0].startswith("Mislukt: Het warehouse") and "de testhouder" in result.summary[0], result.summary
