@@ -110,23 +110,28 @@ INSTANCE_CONFIG = """\
 telemetry:
   enabled: false
 event_log_storage:
-  module: dagster._core.storage.event_log
-  class: ConsolidatedSqliteEventLogStorage
+  module: orchestration.event_storage
+  class: SqliteEventLogStorage
   config:
     base_dir: {history}
 """
+# what dagster_home wrote before 1 December 2026: Dagster's own class for the same file
+EARLIER_INSTANCE_CONFIG = INSTANCE_CONFIG.replace("orchestration.event_storage", "dagster._core.storage.event_log") \
+    .replace("class: SqliteEventLogStorage", "class: ConsolidatedSqliteEventLogStorage")
 
 
 def dagster_home(settings: Settings) -> Path:
-    """The Dagster instance's folder (DAGSTER_HOME, by default `var/dagster`), written once: telemetry off
+    """The Dagster instance's folder (DAGSTER_HOME, by default `var/dagster`) and its dagster.yaml: telemetry off
     (the platform phones nobody) and every run's events in one SQLite file rather than a file per run plus an
-    index (a run stores some 300 events before its first step; measured 1.6 s against 2.3 s for that).
-    An operator's own dagster.yaml (PostgreSQL, say) is left as it is."""
+    index (a run stores some 300 events before its first step; measured 1.6 s against 2.3 s for that), through
+    one database engine (orchestration/event_storage.py). An operator's own dagster.yaml (PostgreSQL, say) is
+    left as it is; the one an earlier version wrote is brought up to date."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(INSTANCE_CONFIG.format(history=json.dumps(str(home / "history"))))  # JSON is YAML
+    history = json.dumps(str(home / "history"))  # JSON is YAML
+    if not config.exists() or config.read_text() == EARLIER_INSTANCE_CONFIG.format(history=history):
+        config.write_text(INSTANCE_CONFIG.format(history=history))
     return home
 
 

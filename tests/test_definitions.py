@@ -39,7 +39,32 @@ def test_a_new_instance_keeps_all_runs_events_in_one_file(tmp_path, monkeypatch)
     from ida.settings import Settings
     from orchestration.pipeline import instance
 
+    from orchestration.event_storage import SqliteEventLogStorage
+
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "een map: met spatie"))
     storage = instance(Settings.from_env()).event_log_storage
-    assert type(storage).__name__ == "ConsolidatedSqliteEventLogStorage"
+    assert type(storage) is SqliteEventLogStorage
     assert storage.get_db_path() == str(tmp_path / "een map: met spatie" / "history" / "event_log.db")
+    # it stores and reads back a run's events, through its one engine
+    storage.store_event(dg.EventLogEntry(error_info=None, level=20, user_message="hallo", run_id="een-run",
+                                         timestamp=0.0, step_key=None, job_name="leeg", dagster_event=None))
+    assert [e.user_message for e in storage.get_logs_for_run("een-run")] == ["hallo"]
+
+
+def test_the_instance_config_an_earlier_version_wrote_is_brought_up_to_date(tmp_path, monkeypatch) -> None:
+    """An operator's own dagster.yaml stays as it is; the one an earlier version of the platform wrote is replaced."""
+    import json
+
+    from ida.settings import Settings
+    from orchestration.event_storage import SqliteEventLogStorage
+    from orchestration.pipeline import EARLIER_INSTANCE_CONFIG, instance
+
+    home = tmp_path / "dagster"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    (home / "dagster.yaml").write_text(EARLIER_INSTANCE_CONFIG.format(history=json.dumps(str(home / "history"))))
+    assert type(instance(Settings.from_env()).event_log_storage) is SqliteEventLogStorage
+    own = "telemetry:\n  enabled: false\n"
+    (home / "dagster.yaml").write_text(own)
+    instance(Settings.from_env())
+    assert (home / "dagster.yaml").read_text() == own
