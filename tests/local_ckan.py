@@ -4,10 +4,8 @@ publisher at a time, and clearing what the platform published there."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -16,6 +14,7 @@ import ckanapi
 
 from catalog import ckan_dicts
 from catalog import publish
+from ida import file_lock
 from ida.settings import REPO_ROOT, Settings
 
 UP = REPO_ROOT / "catalog" / "ckan_stack" / "up.sh"
@@ -37,26 +36,9 @@ def credentials() -> dict:
 def publish_lock(wait_seconds: float | None = None, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold var/ckan/publish.lock: the tests and bench/publish each take the platform's datasets in the
     stack as their own, so one of them at a time. Waits `wait_seconds` (None: as long as it takes),
-    calling `on_wait` once when it has to wait; TimeoutError when the lock stays taken."""
-    CKAN_VAR.mkdir(parents=True, exist_ok=True)
-    with open(CKAN_VAR / "publish.lock", "w") as handle:
-        deadline = None if wait_seconds is None else time.monotonic() + wait_seconds
-        waited = False
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if deadline is not None and time.monotonic() > deadline:
-                    raise TimeoutError(f"een andere publicatie houdt {CKAN_VAR / 'publish.lock'} vast") from None
-                if on_wait and not waited:
-                    on_wait()
-                waited = True
-                time.sleep(2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    calling `on_wait` once when it has to wait; LockTimeout (a TimeoutError) when the lock stays taken."""
+    with file_lock.exclusive(CKAN_VAR / "publish.lock", wait_seconds, on_wait, poll_seconds=2):
+        yield
 
 
 def purge_published(admin: ckanapi.RemoteCKAN, names: set[str]) -> int:

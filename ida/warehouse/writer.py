@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import fcntl
 import os
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from ida import file_lock
 from ida.errors import IdaError
 
 POLL_SECONDS = 0.5
@@ -39,7 +39,7 @@ def holder(warehouse: Path) -> str | None:
             try:
                 fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except BlockingIOError:
-                return path.read_text(encoding="utf-8").strip() or "een ander proces"
+                return _written_holder(path)
             fcntl.flock(handle, fcntl.LOCK_UN)
     except FileNotFoundError:
         pass
@@ -52,30 +52,21 @@ def writing(warehouse: Path, who: str, wait_seconds: float,
     """Hold the warehouse's writer lock for the block, as `who` (a run, a command). While another holds it,
     wait up to `wait_seconds`, telling `on_wait` once who that is; then give up with WarehouseBusy."""
     path = lock_path(warehouse)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+", encoding="utf-8") as handle:
-        deadline = time.monotonic() + wait_seconds
-        waiting = False
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                other = path.read_text(encoding="utf-8").strip() or "een ander proces"
-                if time.monotonic() >= deadline:
-                    raise WarehouseBusy(
-                        f"Het warehouse ({warehouse}) wordt geschreven door {other}; na {wait_seconds:.0f} s wachten "
-                        "is gestopt. Probeer het opnieuw als die klaar is.") from None
-                if not waiting and on_wait is not None:
-                    on_wait(other)
-                waiting = True
-                time.sleep(POLL_SECONDS)
-        handle.seek(0)
-        handle.truncate()
+    with ExitStack() as held:
+        try:
+            handle = held.enter_context(file_lock.exclusive(
+                path, wait_seconds, on_wait and (lambda: on_wait(_written_holder(path))), POLL_SECONDS))
+        except file_lock.LockTimeout:
+            raise WarehouseBusy(f"Het warehouse ({warehouse}) wordt geschreven door {_written_holder(path)}; na "
+                                f"{wait_seconds:.0f} s wachten is gestopt. Probeer het opnieuw als die klaar is.") from None
+        handle.truncate(0)
         handle.write(f"{who} (proces {os.getpid()}, sinds {datetime.now().astimezone():%Y-%m-%d %H:%M:%S})\n")
         handle.flush()
         try:
             yield
         finally:
             handle.truncate(0)
-            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _written_holder(path: Path) -> str:
+    return path.read_text(encoding="utf-8").strip() or "een ander proces"
