@@ -110,14 +110,16 @@ def test_a_dismissal_starts_a_pipeline_run_for_its_province_once(tmp_path: Path)
     dismissal, so the record leaves the queue without waiting for the morning run."""
     from orchestration.deliveries import accepted_submissions
     from orchestration.pipeline import RANGE_END_TAG, RANGE_START_TAG
-    from orchestration.resources import LandingZoneResource
+    from orchestration.resources import LandingZoneResource, ServingResource
 
     log = tmp_path / "curation.jsonl"
     entry = audit.append(log, "Jan", curation.DISMISS, {"province_code": "PV29", "queue_key": "k", "checksum": "c"},
                          None, {"status": "afgewezen", "reden": "dubbel"})
     zone = LandingZoneResource(dirs=[], submissions_dir=str(tmp_path / "submissions"), audit_log=str(log))
     with dg.DagsterInstance.ephemeral() as instance:
-        requests = list(accepted_submissions(dg.build_sensor_context(instance=instance, resources={"landing_zone": zone})))
+        outputs = ServingResource(serving_dir=str(tmp_path / "serving"), export_dir=str(tmp_path / "export"))
+        requests = list(accepted_submissions(dg.build_sensor_context(instance=instance, resources={
+            "landing_zone": zone, "outputs": outputs})))
     assert [(r.run_key, r.tags[RANGE_START_TAG], r.tags[RANGE_END_TAG]) for r in requests] == \
         [(f"besluit-{entry['id']}", "PV29", "PV29")]
 

@@ -36,9 +36,10 @@ from ida.settings import Settings
 from orchestration.definitions import build_defs
 from orchestration.deliveries import accepted_submissions
 
-landing_zone = build_defs(Settings.from_env()).resources["landing_zone"]
+defs = build_defs(Settings.from_env())
 with dg.DagsterInstance.ephemeral() as instance:
-    context = dg.build_sensor_context(instance=instance, resources={"landing_zone": landing_zone})
+    context = dg.build_sensor_context(instance=instance, definitions=defs, resources={
+        "landing_zone": defs.resources["landing_zone"], "outputs": defs.resources["outputs"]})
     requests = list(accepted_submissions(context) or [])
 runs = []
 for request in requests:
