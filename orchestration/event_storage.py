@@ -1,4 +1,5 @@
-"""The Dagster instance's event log: every run's events in one SQLite file, through one SQLAlchemy engine."""
+"""The Dagster instance's event log: every run's events in one SQLite file, through one SQLAlchemy engine
+whose connections stay open."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,19 +8,24 @@ from functools import cached_property
 import sqlalchemy as db
 from dagster._core.storage.event_log import ConsolidatedSqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
-from sqlalchemy.pool import NullPool
+
+POOL_SIZE = 4  # connections kept open per process: the run's thread, the CLI's progress reader, and spares
 
 
 class SqliteEventLogStorage(ConsolidatedSqliteEventLogStorage):
-    """Dagster's consolidated SQLite event log, which makes a new SQLAlchemy engine for every connection it
-    opens: here one engine serves them all. As in Dagster's, every use opens a connection of its own (no pool),
-    so threads and processes never share one. Dagster connects four to five times per event; an increment at
-    10× the samples stores some 380 events, and ran 0.6–0.8 s faster this way (3× A/B on the same platform)."""
+    """Dagster's consolidated SQLite event log (in WAL mode), which makes a new engine and opens and closes a
+    connection for every use — four to five per event. Closing the last connection to a WAL database checkpoints
+    it and removes the WAL, and each commit waits for the disk: 1.6 s of an increment at 12 × 1,000 × 20 (some 380
+    events). Here one engine keeps up to POOL_SIZE connections open (each used by one thread at a time) and commits
+    with `synchronous=NORMAL`, SQLite's advice for WAL: the file stays consistent; a power cut may lose the last
+    events, never corrupt the log."""
 
     @cached_property
     def _engine(self) -> db.engine.Engine:
-        return db.create_engine(self._conn_string, poolclass=NullPool,
-                                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        engine = db.create_engine(self._conn_string, pool_size=POOL_SIZE, max_overflow=-1,
+                                  connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
+        db.event.listen(engine, "connect", lambda connection, _: connection.execute("pragma synchronous = normal"))
+        return engine
 
     @contextmanager
     def _connect(self) -> Iterator[db.engine.Connection]:

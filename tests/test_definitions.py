@@ -1,5 +1,8 @@
 """The Dagster code location loads whole, with the assets, checks, job, schedule and sensor it promises."""
 
+import subprocess
+import sys
+
 import dagster as dg
 
 from ida.standard.vocabularies import provinces
@@ -49,6 +52,16 @@ def test_a_new_instance_keeps_all_runs_events_in_one_file(tmp_path, monkeypatch)
     storage.store_event(dg.EventLogEntry(error_info=None, level=20, user_message="hallo", run_id="een-run",
                                          timestamp=0.0, step_key=None, job_name="leeg", dagster_event=None))
     assert [e.user_message for e in storage.get_logs_for_run("een-run")] == ["hallo"]
+    # its connections stay open (a closed one would checkpoint the WAL) and commit without waiting for the disk
+    assert storage._engine.pool.checkedin() >= 1
+    with storage._engine.connect() as connection:
+        assert connection.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL
+    # another process writes to the same log meanwhile: this one, its connections open, reads that too
+    code = ("import sys, dagster as dg; from ida.settings import Settings; from orchestration.pipeline import instance; "
+            "instance(Settings.from_env()).event_log_storage.store_event(dg.EventLogEntry(error_info=None, level=20, "
+            "user_message='van elders', run_id='een-run', timestamp=1.0, step_key=None, job_name='leeg', dagster_event=None))")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    assert [e.user_message for e in storage.get_logs_for_run("een-run")] == ["hallo", "van elders"]
 
 
 def test_the_instance_config_an_earlier_version_wrote_is_brought_up_to_date(tmp_path, monkeypatch) -> None:
