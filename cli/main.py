@@ -3,6 +3,7 @@ platform's errors become Dutch messages and exit codes here, in one place."""
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import typer
@@ -35,9 +36,14 @@ app.command("demo-tokens")(curation.demo_tokens)
 
 
 def run() -> None:
-    """The `ida` console script: run a command, and turn a platform error into its message and exit code."""
+    """The `ida` console script: run a command, and turn a platform error into its message and exit code.
+
+    The process ends with the command. Its objects are then frozen out of the garbage collector's sight: Python's
+    exit would otherwise walk them all, several times (after `ida pipeline`, some 470,000 objects: 1.3 s)."""
     try:
         app(prog_name="ida")
     except IdaError as problem:
         fail(str(problem))
         sys.exit(problem.exit_code)
+    finally:
+        gc.freeze()

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import console, errors, fail, province_code, settings
+from cli.common import console, errors, fail, lasting_objects, province_code, settings
 from ida.settings import REPO_ROOT
 
 
@@ -43,7 +43,9 @@ def pipeline(
     # The console the progress goes to, also while the run's own output goes to the log file.
     progress = Console(file=os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8"), highlight=False, soft_wrap=True)
     with progress.status("Dagster en dbt starten…") as status:
-        from orchestration.pipeline import STEPS, new_log_file, run_pipeline
+        with lasting_objects():
+            import orchestration.definitions  # noqa: F401 -- run_pipeline's code location, imported here with the rest
+            from orchestration.pipeline import STEPS, new_log_file, run_pipeline
 
         if other := writer.holder(config.warehouse):  # the run waits for its turn (ida/warehouse/writer.py)
             status.update(escape(f"Wacht tot {other} klaar is met het warehouse…"))
