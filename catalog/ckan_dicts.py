@@ -171,11 +171,11 @@ def lesson(row: dict[str, Any]) -> dict[str, str]:
 
 
 def experiment_datasets(con: duckdb.DuckDBPyConnection, dcat: DcatSettings = DcatSettings(),
-                        provinces: list[str] | None = None) -> list[dict[str, Any]]:
-    """One `experiment` dataset dict per experiment in the marts (of `provinces`, or all), with lessons and
-    results as CSV resources."""
-    where = "where province_code in $provinces" if provinces is not None else ""
-    chosen = {"provinces": provinces} if provinces is not None else {}
+                        experiments: list[str] | None = None) -> list[dict[str, Any]]:
+    """One `experiment` dataset dict per experiment in the marts (those with the keys `experiments`, or all),
+    with lessons and results as CSV resources."""
+    where = "where experiment_key in $experiments" if experiments is not None else ""
+    chosen = {"experiments": experiments} if experiments is not None else {}
     lessons: dict[str, list[dict[str, Any]]] = {}
     for row in _records(con, f"select * from marts.lessons {where} order by lesson_date, lesson_id", chosen):
         lessons.setdefault(row["experiment_key"], []).append(row)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import pytest
 
 from catalog import export
 from ida import search
-from ida.settings import SAMPLES_DIR, Settings
+from ida.settings import SAMPLES_DIR, DcatSettings, Settings
 from ida.warehouse import serving
 from orchestration import freshness
 
@@ -184,6 +185,8 @@ def test_one_province_is_redone_alone_and_completely(caught_up: Settings, tmp_pa
     lines = ida_pipeline(caught_up, "--province", "PV27", tmp_path=tmp_path)
     assert len(lines) <= SCREENFUL, "\n".join(lines)
     assert any(line.startswith("dbt bouwen en testen") for line in lines)
+    # the export made one dataset anew, that of the experiment the lesson belongs to; it reused PV27's others
+    assert "1 herschreven" in next(line for line in lines if line.startswith("Serveerkopie en export"))
     log = next(line for line in lines if line.startswith("Logboek")).split(": ", 1)[1]
     assert "Done. PASS=" in Path(log).read_text(encoding="utf-8")  # dbt's output went to the log, not the screen
 
@@ -210,8 +213,8 @@ def test_one_province_is_redone_alone_and_completely(caught_up: Settings, tmp_pa
         export.write_export(con, tmp_path / "full-export")
     assert files(caught_up.export_dir) == files(tmp_path / "full-export")
     changed = {name for name, digest in files(caught_up.export_dir).items() if export_before.get(name) != digest}
-    assert changed and all(name.startswith("resources/provincie-noord-holland/pv27-") or name.startswith("resources/ipo/") or "/" not in name
-                           for name in changed), changed
+    assert changed and all(name.startswith(("resources/provincie-noord-holland/pv27-nho-2019-06-", "resources/ipo/"))
+                           or "/" not in name for name in changed), changed
 
 
 def test_a_province_that_withdraws_everything_keeps_nothing_in_the_marts(caught_up: Settings, tmp_path: Path) -> None:
@@ -231,6 +234,26 @@ def test_a_province_that_withdraws_everything_keeps_nothing_in_the_marts(caught_
     with serving.connect(tmp_path / "full-serving") as con:  # the export lost PV25's datasets and files too
         export.write_export(con, tmp_path / "full-export")
     assert files(caught_up.export_dir) == files(tmp_path / "full-export")
+
+
+def test_an_export_reuses_only_what_the_same_code_and_settings_made(caught_up: Settings, tmp_path: Path) -> None:
+    """An increment of the export copies a dataset's line and files only when its content hash is the same, the
+    files are there, and the export was made by the same code and settings (export.INDEX); else it makes it anew."""
+    target = tmp_path / "export"
+    restricted = DcatSettings(access_rights="http://publications.europa.eu/resource/authority/access-right/RESTRICTED")
+    with serving.connect(caught_up.serving_dir) as con:
+        experiments = con.execute("select count(*) from marts.experiments").fetchone()[0]
+        pv27 = con.execute("select count(*) from marts.experiments where province_code = 'PV27'").fetchone()[0]
+        assert export.write_export(con, target)["rewritten"] == experiments
+        assert export.write_export(con, target, ["PV27"])["rewritten"] == 0
+        assert export.write_export(con, target, ["PV27"], restricted)["rewritten"] == experiments
+        gone = sorted((target / "resources").rglob("pv27-*-lessen.csv"))[0]
+        gone.unlink()
+        assert export.write_export(con, target, ["PV27"], restricted)["rewritten"] == 1
+    assert gone.is_file()
+    lines = (target / export.DATASETS).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == experiments and pv27 > 1
+    assert {json.loads(line)["access_rights"] for line in lines} == {restricted.access_rights}
 
 
 def test_an_increment_builds_only_the_marts(caught_up: Settings) -> None:
