@@ -244,6 +244,9 @@ EXPERIMENT_DOCUMENTS = """
     from marts.experiments
 """
 KINDS = {"lessons": LESSON_DOCUMENTS, "experiments": EXPERIMENT_DOCUMENTS}
+# the key each kind's hits read their texts by, indexed in the serving copy: 0.8 ms for ten hits at 240,000
+# lessons, against 7 ms scanning the column
+KEYS = {"lessons": "marts.lessons (lesson_key)", "experiments": "marts.experiments (experiment_key)"}
 SPLITS = "splits.json"  # beside the matrices: word → its compound parts, for every long word of the documents
 TOKENS = "{kind}-tokens.npz"  # beside the matrices: each document's distinct token ids and their counts (CSR: indptr, ids, counts)
 META = "index.json"  # beside the matrices: the fingerprint of the tokeniser that made them
@@ -370,6 +373,8 @@ def build_index(con: duckdb.DuckDBPyConnection, database_file: Path, tokeniser: 
     _known_splits.update({word: tuple(parts) for word, parts in splits.items()})  # the same code split them so
     long_words: set[str] = set()
     con.execute(f"create schema if not exists {SCHEMA}")
+    for kind, key in KEYS.items():  # an increment's copy drops them before it replaces rows (ida/warehouse/serving.py)
+        con.execute(f"create index if not exists {kind}_key on {key}")
     for kind, sql in KINDS.items():
         reused = _TokenCounts.load(earlier / TOKENS.format(kind=kind)) if earlier is not None else None
         vocabulary: dict[str, int] = _read_json(earlier / kind / VOCABULARY) if reused is not None else {}
