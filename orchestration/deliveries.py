@@ -1,6 +1,7 @@
 """Deliveries: loading each province's landed deliveries and accepted submissions into the raw layer of
 the warehouse, and the sensor that starts a province's run when it submits."""
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import dagster as dg
@@ -89,25 +90,33 @@ def province_deliveries(context: dg.AssetExecutionContext, warehouse_db: Warehou
         yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
 
 
-@dg.sensor(job=pipeline_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+# How far back each tick of the sensor looks. Older submissions and dismissals were requested by earlier ticks;
+# one the daemon missed (it was down longer) is loaded by the daily full build, which loads whatever the raw layer
+# lacks. The daemon checks every run key a tick yields (a query each), so a tick's work stays that of one day.
+SENSOR_WINDOW = timedelta(days=1)
+
+
+@dg.sensor(job=pipeline_job, minimum_interval_seconds=5, default_status=dg.DefaultSensorStatus.RUNNING)
 def accepted_submissions(context: dg.SensorEvaluationContext, landing_zone: LandingZoneResource,
                          outputs: ServingResource):
     """A new accepted submission starts that province's pipeline run, so dashboards update by themselves:
     one run per accepted submission (the delivery id is the run key, so never twice). A coordinator's
     dismissal (a classification is a submission already) starts one too, so the record leaves the queue.
-    When no full build is due, a run selects what `ida pipeline` selects for an increment."""
+    When no full build is due, a run selects what `ida pipeline` selects for an increment. It looks every 5 s
+    (the daemon's shortest loop), at the last SENSOR_WINDOW only."""
     subset = {}
     if context.repository_def is not None and freshness.full_build_reason(outputs.state, Path(outputs.serving_dir)) is None:
         increment = increment_subset(context.repository_def.asset_graph)
         subset = {"asset_selection": list(increment["asset_selection"]),
                   "asset_check_keys": list(increment["asset_check_selection"])}
-    archive = Path(landing_zone.submissions_dir)
+    archive, since = Path(landing_zone.submissions_dir), datetime.now(timezone.utc) - SENSOR_WINDOW
     for province in PROVINCES.get_partition_keys():
-        for meta in submissions(archive, province):
+        for meta in submissions(archive, province, since):
             if meta["accepted"] and not meta["duplicate_of"]:
                 yield dg.RunRequest(run_key=meta["delivery_id"], tags=province_range_tags(province), **subset)
     decisions = audit.entries(Path(landing_zone.audit_log)) if landing_zone.audit_log else []
     for entry in decisions:
-        if entry.get("action") == curation.DISMISS and isinstance(entry.get("what"), dict):
+        if entry.get("action") == curation.DISMISS and isinstance(entry.get("what"), dict) and entry.get("at") \
+                and datetime.fromisoformat(entry["at"]) >= since:
             yield dg.RunRequest(run_key=f"besluit-{entry['id']}", tags=province_range_tags(entry["what"]["province_code"]),
                                 **subset)

@@ -70,13 +70,16 @@ def test_the_instance_config_an_earlier_version_wrote_is_brought_up_to_date(tmp_
 
     from ida.settings import Settings
     from orchestration.event_storage import SqliteEventLogStorage
-    from orchestration.pipeline import EARLIER_INSTANCE_CONFIG, instance
+    from orchestration.pipeline import EARLIER_INSTANCE_CONFIGS, instance
 
     home = tmp_path / "dagster"
     home.mkdir()
     monkeypatch.setenv("DAGSTER_HOME", str(home))
-    (home / "dagster.yaml").write_text(EARLIER_INSTANCE_CONFIG.format(history=json.dumps(str(home / "history"))))
-    assert type(instance(Settings.from_env()).event_log_storage) is SqliteEventLogStorage
+    for earlier in EARLIER_INSTANCE_CONFIGS:
+        (home / "dagster.yaml").write_text(earlier.format(history=json.dumps(str(home / "history"))))
+        brought_up = instance(Settings.from_env())
+        assert type(brought_up.event_log_storage) is SqliteEventLogStorage
+        assert brought_up.run_coordinator.dequeue_interval_seconds == 1
     own = "telemetry:\n  enabled: false\n"
     (home / "dagster.yaml").write_text(own)
     instance(Settings.from_env())

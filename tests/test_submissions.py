@@ -10,7 +10,7 @@ import os
 import stat
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -178,6 +178,11 @@ def test_the_sensor_requests_one_run_per_new_accepted_submission(tmp_path: Path,
     requests = evaluate_sensor()
     assert [r.run_key for r in requests] == [accepted.delivery_id]
     assert requests[0].tags["dagster/asset_partition_range_start"] == requests[0].tags["dagster/asset_partition_range_end"] == "PV26"
+    # a tick looks back SENSOR_WINDOW only (earlier ticks requested what came before), by the folders' names
+    from orchestration import deliveries
+
+    monkeypatch.setattr(deliveries, "SENSOR_WINDOW", timedelta(0))
+    assert evaluate_sensor() == []
 
 
 # --- loading: all or nothing ---------------------------------------------------------------------

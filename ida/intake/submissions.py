@@ -96,12 +96,14 @@ def submit(settings: Settings, token: str | None, files: list[tuple[str, bytes]]
     return archive_submission(settings.submissions_dir, province, files, known, channel, settings.limits)
 
 
-def submissions(archive: Path, province: str) -> list[dict]:
-    """The metadata of every submission of `province`, oldest first."""
+def submissions(archive: Path, province: str, since: datetime | None = None) -> list[dict]:
+    """The metadata of every submission of `province` (received at or after `since`, told by the folder's name,
+    without reading the older ones), oldest first."""
     root = archive / province
     if not root.is_dir():
         return []
-    return [json.loads((f / META).read_text()) for f in sorted(root.iterdir()) if (f / META).is_file()]
+    first = f"{since.astimezone(timezone.utc):%Y%m%dT%H%M%S%fZ}" if since is not None else ""
+    return [json.loads((f / META).read_text()) for f in sorted(root.iterdir()) if f.name >= first and (f / META).is_file()]
 
 
 def archive_submission(archive: Path, province: str, files: list[tuple[str, bytes]], known_experiments: set[str],
